@@ -1,0 +1,38 @@
+# The two commands of the README: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+
+.PHONY: run test venv lint format messages bench clean
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $@
+
+venv: $(VENV)/.installed
+
+## Run the portal on the embedded default (SQLite, file broker, e-mail to files under var/).
+run: venv
+	$(PY) manage.py runportal
+
+## Lint, then the whole suite (browser tests included) on PostgreSQL and Redis.
+test: venv
+	bash scripts/test.sh
+
+lint: venv
+	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check .
+
+format: venv
+	$(VENV)/bin/ruff check --fix . && $(VENV)/bin/ruff format .
+
+## Rebuild the Vietnamese catalogue after changing translatable text.
+messages: venv
+	$(PY) scripts/messages.py
+
+bench: venv
+	bash scripts/bench.sh
+
+clean:
+	rm -rf $(VENV) var/* staticfiles

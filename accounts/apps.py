@@ -1,0 +1,19 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class AccountsConfig(AppConfig):
+    name = "accounts"
+    verbose_name = _("E-mail accounts (MTT.QT06)")
+
+    def ready(self):
+        from portal.navigation import NavItem, register
+
+        register(
+            NavItem(_("E-mail accounts"), "accounts:index", audience="public", order=11),
+            NavItem(_("My account requests"), "accounts:index", roles=("applicant",), order=20),
+            NavItem(_("Review queue"), "accounts:index", roles=("mtt_office",), order=21),
+            NavItem(_("Technician queue"), "accounts:index", roles=("mtt_technician",), order=22),
+            NavItem(_("Issuance log"), "accounts:index", roles=("mtt_account_manager",), order=23),
+            NavItem(_("BM03 report"), "accounts:index", roles=("mtt_office_head",), order=24),
+        )

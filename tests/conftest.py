@@ -1,0 +1,41 @@
+"""Fixtures shared by every test folder.
+
+The suite runs on PostgreSQL and Redis (make test sets DATABASE_URL and REDIS_URL).
+"""
+
+import pytest
+from django.contrib.auth.models import Group
+
+from portal.roles import Role
+from tests.factories import UserFactory
+
+
+@pytest.fixture
+def make_user(db):
+    """make_user("mtt_office") → a saved user holding that role (or roles)."""
+
+    def _make(*roles: str, **kwargs):
+        user = UserFactory(**kwargs)
+        if roles:
+            for name in roles:
+                Group.objects.get_or_create(name=str(name))
+            user.groups.add(*Group.objects.filter(name__in=[str(r) for r in roles]))
+        return user
+
+    return _make
+
+
+@pytest.fixture
+def client_for(client, make_user):
+    """client_for("directory_admin") → a test client logged in as a new user with that role."""
+
+    def _client(*roles: str, **kwargs):
+        user = make_user(*roles, **kwargs)
+        client.force_login(user)
+        client.user = user
+        return client
+
+    return _client
+
+
+ALL_ROLES = [r.value for r in Role]
