@@ -1,0 +1,24 @@
+"""One folding function for everything a person types: search, stored search keys, the naming
+rule of e-mail addresses. Lower case, diacritics off, đ→d, NFC/NFD alike, spaces collapsed —
+so "thanh" finds "Thành", "giao vu" finds "Giáo vụ" and "Đảng uỷ" finds "Đảng ủy", and SQLite
+and PostgreSQL behave the same (we compare folded keys, not collations).
+"""
+
+import re
+import unicodedata
+
+_SPACES = re.compile(r"\s+")
+_D = str.maketrans({"đ": "d", "Đ": "d"})
+
+
+def fold(text: str | None) -> str:
+    if not text:
+        return ""
+    text = unicodedata.normalize("NFD", str(text).translate(_D))
+    text = "".join(ch for ch in text if unicodedata.category(ch) != "Mn")
+    return _SPACES.sub(" ", text.lower()).strip()
+
+
+def fold_words(text: str | None) -> list[str]:
+    """The folded words of `text`, for "every word must match" searches."""
+    return [w for w in re.split(r"[^\w@.+-]+", fold(text)) if w]
