@@ -1,0 +1,85 @@
+"""Production settings: check --deploy is clean, secrets are required, the compose file is valid."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+PRODUCTION = {
+    "DEBUG": "False",
+    "SECRET_KEY": "x8Yq2-production-like-secret-key-for-the-test-5QmZ0vK7rT3wN9pL1cB6",
+    "ALLOWED_HOSTS": "portal.example.edu.vn",
+}
+
+
+def manage(*args, env):
+    clean = {k: v for k, v in os.environ.items() if k not in ("DEBUG", "SECRET_KEY", "ALLOWED_HOSTS")}
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_check_deploy_is_clean_with_production_variables():
+    result = manage("check", "--deploy", "--fail-level", "WARNING", env=PRODUCTION)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_it_refuses_to_start_in_production_without_a_secret_key():
+    env = {**PRODUCTION, "SECRET_KEY": ""}
+    result = manage("check", env=env)
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_it_refuses_to_start_in_production_without_allowed_hosts():
+    env = {**PRODUCTION, "ALLOWED_HOSTS": ""}
+    result = manage("check", env=env)
+    assert result.returncode != 0
+    assert "ALLOWED_HOSTS must be set" in result.stderr
+
+
+def test_migrations_are_in_step_with_the_models():
+    result = manage("makemigrations", "--check", "--dry-run", env={})
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.fixture(scope="module")
+def compose():
+    return yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+
+
+def test_compose_runs_the_production_stack(compose):
+    assert set(compose["services"]) == {"postgres", "redis", "web", "worker", "beat"}
+    for name, service in compose["services"].items():
+        assert "healthcheck" in service, f"{name} has no health check"
+
+
+def test_compose_web_migrates_then_serves_with_gunicorn_behind_healthz(compose):
+    web = compose["services"]["web"]
+    assert "migrate" in web["command"] and "gunicorn" in web["command"]
+    assert "/healthz" in " ".join(web["healthcheck"]["test"])
+    assert web["depends_on"]["postgres"]["condition"] == "service_healthy"
+
+
+def test_compose_worker_and_beat_run_celery_against_redis(compose):
+    for name, role in (("worker", "worker"), ("beat", "beat")):
+        service = compose["services"][name]
+        assert service["command"][:4] == ["celery", "-A", "portal", role]
+        assert service["environment"]["REDIS_URL"].startswith("redis://redis:")
+        assert service["environment"]["DEBUG"] == "False"
+
+
+def test_the_dockerfile_builds_the_image_compose_uses():
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    assert dockerfile.startswith("#") and "FROM python:3.11" in dockerfile
+    assert "collectstatic" in dockerfile and "USER portal" in dockerfile
