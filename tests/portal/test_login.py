@@ -52,3 +52,12 @@ def test_password_change_needs_the_old_password(client_for):
     )
     assert response.status_code == 200
     assert "old_password" in response.context["form"].errors
+
+
+def test_a_log_in_post_without_the_csrf_token_is_refused(make_user):
+    from django.test import Client
+
+    user = make_user()
+    client = Client(enforce_csrf_checks=True)
+    response = client.post(reverse("login"), {"username": user.username, "password": TEST_PASSWORD})
+    assert response.status_code == 403

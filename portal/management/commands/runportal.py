@@ -76,9 +76,8 @@ class Command(BaseCommand):
         w("")
         w(self.style.SUCCESS(f"University Office Portal: http://{shown}:{port}/"))
         w(f"  database: {settings.DATABASES['default']['NAME']}")
-        w(
-            f"  broker:   {settings.CELERY_BROKER_URL}   e-mail: {getattr(settings, 'EMAIL_FILE_PATH', 'SMTP')}"
-        )
+        mail = getattr(settings, "EMAIL_FILE_PATH", "SMTP")
+        w(f"  broker:   {settings.CELERY_BROKER_URL}   e-mail: {mail}")
         w(f"  health:   http://{shown}:{port}/healthz")
         w(f"Demo log-ins (password {DEMO_PASSWORD} for all):")
         for username, full_name, roles in DEMO_USERS:
