@@ -1,0 +1,360 @@
+"""Reads of the directory: the API other apps use, and the queries behind the pages.
+
+Every function takes `on` (a date; today when None) so the directory can be read "as of" any
+day, future ones included. Each reads a fixed number of queries whatever the size of the tree.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db.models import Prefetch, Q
+from django.utils import timezone
+
+from portal.text import fold_words
+
+from .models import Assignment, Person, Position, Relation, Unit, UnitDuty, UnitKind
+
+# The relations that make a person answerable for an area (monitoring is not answering).
+ANSWERING = (Relation.IN_CHARGE, Relation.GENERAL)
+
+
+def _day(on: date | None) -> date:
+    return on or timezone.localdate()
+
+
+def unit_by_code(code: str) -> Unit:
+    """The unit with this stable code (raises Unit.DoesNotExist)."""
+    return Unit.objects.get(code=code)
+
+
+def _as_unit(unit_or_area) -> Unit:
+    if isinstance(unit_or_area, Unit):
+        return unit_or_area
+    return unit_by_code(str(unit_or_area))
+
+
+def _unique(items):
+    seen, out = set(), []
+    for item in items:
+        if item.pk not in seen:
+            seen.add(item.pk)
+            out.append(item)
+    return out
+
+
+def responsible_for(unit_or_area, on: date | None = None) -> list[Person]:
+    """Who answers for a unit or area on a date.
+
+    The people directly in charge of it (or holding a general duty about it); failing that, the
+    holders of its leadership positions, then of any of its positions; failing that, the same
+    for its parent, and so on up the tree. Truyền thông gives both Deputy Heads.
+    """
+    unit = _as_unit(unit_or_area)
+    chain_ids = [unit.pk, *reversed(unit.ancestor_ids())]
+    rows = list(
+        Assignment.objects.on(_day(on))
+        .filter(unit_id__in=chain_ids)
+        .filter(Q(relation__in=ANSWERING) | Q(relation=Relation.POSITION))
+        .select_related("person", "position")
+        .order_by("order", "pk")
+    )
+    by_unit = defaultdict(list)
+    for row in rows:
+        by_unit[row.unit_id].append(row)
+    for unit_id in chain_ids:
+        here = by_unit.get(unit_id, [])
+        for chosen in (
+            [a for a in here if a.relation in ANSWERING],
+            [a for a in here if a.relation == Relation.POSITION and a.position.is_leadership],
+            [a for a in here if a.relation == Relation.POSITION],
+        ):
+            if chosen:
+                return _unique(a.person for a in chosen)
+    return []
+
+
+def monitors_of(unit_or_area, on: date | None = None) -> list[Person]:
+    """Who monitors (theo dõi) a unit or area on a date."""
+    unit = _as_unit(unit_or_area)
+    rows = (
+        Assignment.objects.on(_day(on))
+        .filter(unit=unit, relation=Relation.MONITORS)
+        .select_related("person")
+    )
+    return _unique(a.person for a in rows)
+
+
+def handled_by(person: Person, on: date | None = None) -> list[Unit]:
+    """The units and areas a person is in charge of, monitors or has a general duty about."""
+    rows = (
+        Assignment.objects.on(_day(on))
+        .filter(person=person)
+        .exclude(relation=Relation.POSITION)
+        .select_related("unit")
+        .order_by("unit__sort_path")
+    )
+    return _unique(a.unit for a in rows)
+
+
+def people_with_role_in(unit, on: date | None = None, position: str | None = None) -> list[Person]:
+    """The people holding a position in `unit` on a date (leaders first).
+
+    Each person carries `positions_here`, the names of the positions held there. `position`
+    (a position name, Vietnamese or English) narrows the list to one post.
+    """
+    unit = _as_unit(unit)
+    rows = (
+        Assignment.objects.on(_day(on))
+        .filter(unit=unit, relation=Relation.POSITION)
+        .select_related("person", "position")
+        .order_by("-position__is_leadership", "position__order", "order", "pk")
+    )
+    if position:
+        rows = rows.filter(Q(position__name=position) | Q(position__name_en=position))
+    people: dict[int, Person] = {}
+    for row in rows:
+        person = people.setdefault(row.person_id, row.person)
+        person.__dict__.setdefault("positions_here", []).append(row.position.display_name)
+    return list(people.values())
+
+
+def units_of_user(user, on: date | None = None) -> list[Unit]:
+    """The units a logged-in user belongs to (a position) or handles (an area), tree order."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    rows = (
+        Assignment.objects.on(_day(on))
+        .filter(person__user=user)
+        .select_related("unit")
+        .order_by("unit__sort_path")
+    )
+    return _unique(a.unit for a in rows)
+
+
+def person_of_user(user) -> Person | None:
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return Person.objects.filter(user=user).first()
+
+
+# --- pages --------------------------------------------------------------------------------
+
+
+@dataclass
+class Node:
+    """A unit with what the pages show about it on one date."""
+
+    unit: Unit
+    children: list["Node"] = field(default_factory=list)
+    leaders: list[Assignment] = field(default_factory=list)  # leadership positions
+    staff: list[Assignment] = field(default_factory=list)  # other positions
+    in_charge: list[Assignment] = field(default_factory=list)
+    monitors: list[Assignment] = field(default_factory=list)
+    general: list[Assignment] = field(default_factory=list)  # general duties about this unit
+    inherited: list[Person] = field(default_factory=list)  # in charge through the section
+    duties: list[UnitDuty] = field(default_factory=list)
+
+    @property
+    def answering(self) -> list[Person]:
+        return _unique(a.person for a in self.in_charge)
+
+
+def tree(root: Unit, on: date | None = None, max_depth: int | None = None) -> Node:
+    """The subtree of `root` with each unit's people on `on`: four queries, whatever its size."""
+    day = _day(on)
+    units = Unit.objects.subtree_of(root).tree_order()
+    if max_depth is not None:
+        units = units.filter(depth__lte=root.depth + max_depth)
+    units = list(units)
+    ids = [u.pk for u in units]
+    assignments = (
+        Assignment.objects.on(day)
+        .filter(unit_id__in=ids)
+        .select_related("person", "position")
+        .order_by("order", "pk")
+    )
+    duties = UnitDuty.objects.filter(unit_id__in=ids)
+    nodes = {u.pk: Node(unit=u) for u in units}
+    for a in assignments:
+        node = nodes[a.unit_id]
+        if a.relation == Relation.POSITION:
+            (node.leaders if a.position.is_leadership else node.staff).append(a)
+        elif a.relation == Relation.IN_CHARGE:
+            node.in_charge.append(a)
+        elif a.relation == Relation.MONITORS:
+            node.monitors.append(a)
+        else:
+            node.general.append(a)
+    for d in duties:
+        nodes[d.unit_id].duties.append(d)
+    for node in nodes.values():
+        node.leaders.sort(key=lambda a: (a.position.order, a.order, a.pk))
+        node.staff.sort(key=lambda a: (a.position.order, a.order, a.pk))
+    root_node = nodes[root.pk]
+    for u in units:  # tree order: a parent comes before its children
+        if u.pk != root.pk and u.parent_id in nodes:
+            parent = nodes[u.parent_id]
+            parent.children.append(nodes[u.pk])
+            if u.kind == UnitKind.AREA and not nodes[u.pk].in_charge:
+                nodes[u.pk].inherited = parent.answering or parent.inherited
+    return root_node
+
+
+def walk(node: Node):
+    yield node
+    for child in node.children:
+        yield from walk(child)
+
+
+def ancestors(unit: Unit) -> list[Unit]:
+    ids = unit.ancestor_ids()
+    if not ids:
+        return []
+    found = {u.pk: u for u in Unit.objects.filter(pk__in=ids)}
+    return [found[i] for i in ids if i in found]
+
+
+def person_assignments(person: Person):
+    """All of a person's assignments, past, present and future, newest first."""
+    return (
+        Assignment.objects.filter(person=person)
+        .select_related("unit", "position")
+        .order_by("-starts_on", "order", "pk")
+    )
+
+
+def unit_history(unit: Unit):
+    """Every assignment about a unit or its sub-units, for "who held what when"."""
+    return (
+        Assignment.objects.filter(unit__path__startswith=unit.path)
+        .select_related("unit", "person", "position")
+        .order_by("unit__sort_path", "relation", "starts_on", "pk")
+    )
+
+
+@dataclass
+class SearchResults:
+    query: str
+    people: list[Person] = field(default_factory=list)
+    units: list[Node] = field(default_factory=list)
+    duties: list[Assignment] = field(default_factory=list)
+    unit_duties: list[UnitDuty] = field(default_factory=list)
+
+    @property
+    def count(self) -> int:
+        return len(self.people) + len(self.units) + len(self.duties) + len(self.unit_duties)
+
+
+def _matching(qs, words):
+    for word in words:
+        qs = qs.filter(search_key__contains=word)
+    return qs
+
+
+def search(query: str, on: date | None = None, limit: int = 50) -> SearchResults:
+    """People, units/areas and duties whose folded text contains every word of the query.
+
+    "thanh" finds Lê Xuân Thành and Trịnh Thành Trung; "giao vu" finds the Giáo vụ section and
+    who handles it; "truyen thong" finds Truyền thông and both Deputy Heads in charge of it.
+    """
+    day = _day(on)
+    words = fold_words(query)
+    results = SearchResults(query=query)
+    if not words:
+        return results
+    # People: by name, title or e-mail, or by the name of a position they hold on that day.
+    position_hits = _matching(Position.objects.all(), words).values("pk")
+    person_ids = set(_matching(Person.objects.all(), words).values_list("pk", flat=True)[:limit])
+    person_ids |= set(
+        Assignment.objects.on(day)
+        .filter(relation=Relation.POSITION, position__in=position_hits)
+        .values_list("person_id", flat=True)[:limit]
+    )
+    people = list(
+        Person.objects.filter(pk__in=person_ids).prefetch_related(
+            Prefetch(
+                "assignments",
+                queryset=Assignment.objects.on(day)
+                .filter(relation=Relation.POSITION)
+                .select_related("position", "unit"),
+                to_attr="current_positions",
+            )
+        )
+    )
+    results.people = sorted(people, key=lambda p: (not p.current_positions, p.full_name))
+    # Units and areas, each with who answers for it and who monitors it on that day.
+    units = list(_matching(Unit.objects.all(), words).order_by("depth", "sort_path")[:limit])
+    unit_ids = [u.pk for u in units]
+    parent_ids = {u.parent_id for u in units if u.parent_id}
+    assignments = (
+        Assignment.objects.on(day)
+        .filter(unit_id__in=set(unit_ids) | parent_ids)
+        .select_related("person", "position")
+        .order_by("order", "pk")
+    )
+    by_unit = defaultdict(list)
+    for a in assignments:
+        by_unit[a.unit_id].append(a)
+    parents = {u.pk: u for u in Unit.objects.filter(pk__in=parent_ids)}
+    for u in units:
+        u.parent_unit = parents.get(u.parent_id)
+        node = Node(unit=u)
+        for a in by_unit[u.pk]:
+            if a.relation == Relation.POSITION:
+                (node.leaders if a.position.is_leadership else node.staff).append(a)
+            elif a.relation == Relation.IN_CHARGE:
+                node.in_charge.append(a)
+            elif a.relation == Relation.MONITORS:
+                node.monitors.append(a)
+            else:
+                node.general.append(a)
+        if not node.in_charge and u.kind == UnitKind.AREA:
+            node.inherited = _unique(
+                a.person for a in by_unit.get(u.parent_id, []) if a.relation == Relation.IN_CHARGE
+            )
+        results.units.append(node)
+    # Duties: the general duties people hold that day, and the units' standing duties.
+    results.duties = list(
+        _matching(Assignment.objects.on(day).filter(relation=Relation.GENERAL), words)
+        .select_related("person", "unit")
+        .order_by("unit__sort_path", "order")[:limit]
+    )
+    results.unit_duties = list(
+        _matching(UnitDuty.objects.all(), words).select_related("unit")[:limit]
+    )
+    return results
+
+
+def export_rows(root: Unit | None = None, on: date | None = None):
+    """One row per unit and assignment on a date, for the CSV and XLSX exports."""
+    day = _day(on)
+    units = Unit.objects.all() if root is None else Unit.objects.subtree_of(root)
+    units = list(units.tree_order())
+    paths = {u.pk: u for u in units}
+    assignments = defaultdict(list)
+    for a in (
+        Assignment.objects.on(day)
+        .filter(unit_id__in=list(paths))
+        .select_related("person", "position")
+        .order_by("order", "pk")
+    ):
+        assignments[a.unit_id].append(a)
+    for u in units:
+        parent = paths.get(u.parent_id)
+        base = [u.code, u.get_kind_display(), u.name, u.name_en, parent.code if parent else ""]
+        rows = assignments.get(u.pk)
+        if not rows:
+            yield [*base, "", "", "", "", "", ""]
+            continue
+        for a in rows:
+            what = a.position.name if a.position_id else a.duty
+            yield [
+                *base,
+                a.person.display_name,
+                a.person.email,
+                a.get_relation_display(),
+                what,
+                a.starts_on.strftime("%d/%m/%Y") if a.starts_on else "",
+                a.ends_on.strftime("%d/%m/%Y") if a.ends_on else "",
+            ]
