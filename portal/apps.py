@@ -8,7 +8,20 @@ class PortalConfig(AppConfig):
     verbose_name = _("Portal")
 
     def ready(self):
-        from .roles import sync_roles
+        from . import navigation
+        from .roles import Role, grant, sync_roles
+        from .tasks import ensure_periodic_tasks
 
         # After every migrate and every test-database flush: role groups exist, permissions granted.
         post_migrate.connect(sync_roles, dispatch_uid="portal.sync_roles")
+        # The engine's beat tasks live in django-celery-beat's tables, where ops can change them.
+        post_migrate.connect(ensure_periodic_tasks, dispatch_uid="portal.periodic_tasks")
+
+        # The heads who receive escalations watch the outbox and the deadlines.
+        grant(Role.MTT_OFFICE_HEAD, "portal.view_ops")
+        grant(Role.DIALOGUE_COMMITTEE, "portal.view_ops")
+        ops_roles = (Role.MTT_OFFICE_HEAD.value, Role.DIALOGUE_COMMITTEE.value)
+        navigation.register(
+            navigation.NavItem(_("Deadlines"), "portal:ops-deadlines", roles=ops_roles, order=900),
+            navigation.NavItem(_("Outbox"), "portal:ops-outbox", roles=ops_roles, order=910),
+        )

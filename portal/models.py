@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
+from django.contrib.contenttypes.fields import GenericForeignKey
 from django.db import models
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
@@ -42,3 +43,245 @@ class User(AbstractUser):
     @property
     def roles(self) -> list[Role]:
         return [r for r in Role if r.value in self.role_names]
+
+
+# --- The deadlines and notifications engine ------------------------------------------------
+# portal knows no app: a step points at its workflow object through a content type and an id,
+# and an app says who holds a step and who is escalated to (portal.deadlines).
+
+
+class Calendar(models.TextChoices):
+    WALL = "wall", _("Wall-clock hours")
+    WORKING = "working", _("Working hours (Vietnamese calendar)")
+
+
+class DeadlineStepQuerySet(models.QuerySet):
+    def for_object(self, obj):
+        from django.contrib.contenttypes.models import ContentType
+
+        return self.filter(
+            content_type=ContentType.objects.get_for_model(obj), object_id=str(obj.pk)
+        ).order_by("started_at", "pk")
+
+    def open(self):
+        return self.filter(closed_at__isnull=True)
+
+
+class DeadlineStep(models.Model):
+    """One step of a workflow that must be done by `due_at`.
+
+    Entering a step opens a row; leaving it closes the row. The sweep reminds the holders at
+    `remind_at` and escalates to the head of the holding role at `due_at`, each exactly once:
+    `reminded_at` / `escalated_at` are claimed by a conditional update, and the notifications
+    carry a unique dedupe key made of the step and the kind.
+    """
+
+    step_type = models.CharField(_("step type"), max_length=64)
+    content_type = models.ForeignKey(
+        "contenttypes.ContentType", on_delete=models.CASCADE, related_name="+"
+    )
+    # Text, so that any primary key (integer or UUID) fits.
+    object_id = models.CharField(max_length=64)
+    target = GenericForeignKey("content_type", "object_id")
+
+    started_at = models.DateTimeField(_("started at"))
+    hours = models.DecimalField(_("allowed hours"), max_digits=8, decimal_places=2)
+    calendar = models.CharField(
+        _("clock"), max_length=8, choices=Calendar.choices, default=Calendar.WALL
+    )
+    remind_at = models.DateTimeField(_("reminder at"), null=True, blank=True)
+    due_at = models.DateTimeField(_("due at"))
+
+    holder_role = models.CharField(_("holding role"), max_length=64, blank=True)
+    holder_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("holder"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    # office.Unit's id; portal does not import office.
+    holder_unit_id = models.PositiveBigIntegerField(_("holding unit"), null=True, blank=True)
+
+    reminded_at = models.DateTimeField(_("reminded at"), null=True, blank=True)
+    escalated_at = models.DateTimeField(_("escalated at"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = DeadlineStepQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("deadline step")
+        verbose_name_plural = _("deadline steps")
+        indexes = [
+            # The sweep reads only these two partial indexes, each from its oldest entry up to
+            # `now`: the rows it reads are the rows that are due, however many are open.
+            models.Index(
+                fields=["remind_at"],
+                condition=models.Q(
+                    closed_at__isnull=True, reminded_at__isnull=True, remind_at__isnull=False
+                ),
+                name="deadline_remind_pending_idx",
+            ),
+            models.Index(
+                fields=["due_at"],
+                condition=models.Q(closed_at__isnull=True, escalated_at__isnull=True),
+                name="deadline_escalate_pending_idx",
+            ),
+            # The ops page: open steps by due time.
+            models.Index(
+                fields=["due_at"],
+                condition=models.Q(closed_at__isnull=True),
+                name="deadline_open_due_idx",
+            ),
+            models.Index(fields=["content_type", "object_id"], name="deadline_object_idx"),
+        ]
+        constraints = [
+            # One open step of a type per object: opening it again updates the holder.
+            models.UniqueConstraint(
+                fields=["content_type", "object_id", "step_type"],
+                condition=models.Q(closed_at__isnull=True),
+                name="deadline_one_open_step_per_type",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.label} · {self.content_type.model} #{self.object_id}"
+
+    @property
+    def label(self):
+        from .deadlines import step_type_label
+
+        return step_type_label(self.step_type)
+
+    @property
+    def is_open(self) -> bool:
+        return self.closed_at is None
+
+    def is_overdue(self, now=None) -> bool:
+        from django.utils import timezone
+
+        return self.is_open and self.due_at <= (now or timezone.now())
+
+    @property
+    def holder_role_label(self):
+        try:
+            return Role(self.holder_role).label
+        except ValueError:
+            return self.holder_role
+
+
+class NotificationStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    SENDING = "sending", _("Sending")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed")
+
+
+class Channel(models.TextChoices):
+    EMAIL = "email", _("E-mail")
+    PORTAL = "portal", _("In the portal only")
+
+
+class Notification(models.Model):
+    """The outbox: one row per notification to one recipient.
+
+    Written in the transaction of the state change that causes it; a Celery task queued on
+    commit delivers it. `dedupe_key` is unique: the same notification is never created twice.
+    Delivery claims the row (queued → sending, `sending_since` is the lease) before sending.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recipient"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="notifications",
+    )
+    email = models.EmailField(_("e-mail address"), blank=True)
+    channel = models.CharField(
+        _("channel"), max_length=8, choices=Channel.choices, default=Channel.EMAIL
+    )
+    language = models.CharField(_("language"), max_length=8, default="vi")
+    template = models.CharField(_("template"), max_length=120)
+    subject = models.CharField(_("subject"), max_length=255)
+    body = models.TextField(_("body"))
+    body_html = models.TextField(_("HTML body"), blank=True)
+    url = models.CharField(_("link"), max_length=500, blank=True)
+    dedupe_key = models.CharField(_("dedupe key"), max_length=200, unique=True)
+
+    status = models.CharField(
+        _("status"),
+        max_length=8,
+        choices=NotificationStatus.choices,
+        default=NotificationStatus.QUEUED,
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    next_attempt_at = models.DateTimeField(_("next attempt at"), null=True, blank=True)
+    sending_since = models.DateTimeField(_("sending since"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at", "-pk"]
+        permissions = [
+            (
+                "view_ops",
+                _("Can see the outbox and the portal's deadlines and resend notifications"),
+            ),
+        ]
+        indexes = [
+            # The bell: a count over one person's unread rows.
+            models.Index(
+                fields=["user"], condition=models.Q(read_at__isnull=True), name="notif_unread_idx"
+            ),
+            models.Index(fields=["user", "-created_at"], name="notif_user_created_idx"),
+            # The pick-up task: rows waiting for delivery or stuck in it.
+            models.Index(
+                fields=["status", "next_attempt_at"],
+                condition=models.Q(status__in=["queued", "sending"]),
+                name="notif_pending_idx",
+            ),
+            models.Index(fields=["status", "-created_at"], name="notif_status_created_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.subject} → {self.recipient_label}"
+
+    @property
+    def recipient_label(self) -> str:
+        if self.user_id:
+            return f"{self.user} <{self.email}>" if self.email else str(self.user)
+        return self.email
+
+
+class NotificationEvent(models.Model):
+    """What happened to a notification: sent, retried, failed, resent by ops. Never edited."""
+
+    notification = models.ForeignKey(Notification, on_delete=models.CASCADE, related_name="events")
+    at = models.DateTimeField(_("at"))
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    from_status = models.CharField(_("from"), max_length=8, choices=NotificationStatus.choices)
+    to_status = models.CharField(_("to"), max_length=8, choices=NotificationStatus.choices)
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        verbose_name = _("notification event")
+        verbose_name_plural = _("notification events")
+        ordering = ["at", "pk"]
+
+    def __str__(self):
+        return f"{self.from_status} → {self.to_status} @ {self.at:%Y-%m-%d %H:%M}"

@@ -117,6 +117,7 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "data_folder_in": str(_broker_dir),
         "data_folder_out": str(_broker_dir),
         "store_processed": False,
+        "control_folder": str(VAR_DIR / "celery" / "control"),
     }
 else:
     CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 3, "socket_timeout": 5}
@@ -126,6 +127,26 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
+
+# --- Deadlines and notifications engine (portal.deadlines, portal.notifications) ------------
+# Allowed hours per step type, overriding what the app registered: "accounts.review=24,…".
+DEADLINE_HOURS = env.dict("DEADLINE_HOURS", cast={"value": float}, default={})
+# The clock per step type: "wall" (the documents' "24 giờ") or "working" (Vietnamese calendar).
+DEADLINE_CALENDARS = env.dict("DEADLINE_CALENDARS", default={})
+# Working-hours clock: office hours, weekend days (Monday = 0), extra days off / make-up days.
+DEADLINE_OFFICE_HOURS = [
+    tuple(span.split("-"))
+    for span in env.list("DEADLINE_OFFICE_HOURS", default=["08:00-12:00", "13:30-17:30"])
+]
+DEADLINE_WEEKEND = tuple(env.list("DEADLINE_WEEKEND", cast=int, default=[5, 6]))
+DEADLINE_EXTRA_HOLIDAYS = env.list("DEADLINE_EXTRA_HOLIDAYS", default=[])
+DEADLINE_EXTRA_WORKDAYS = env.list("DEADLINE_EXTRA_WORKDAYS", default=[])
+# Outbox delivery: attempts, exponential back-off (base × 2^n, capped), lease of "sending".
+OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=5)
+OUTBOX_RETRY_BASE_SECONDS = env.int("OUTBOX_RETRY_BASE_SECONDS", default=60)
+OUTBOX_RETRY_MAX_SECONDS = env.int("OUTBOX_RETRY_MAX_SECONDS", default=3600)
+OUTBOX_LEASE_SECONDS = env.int("OUTBOX_LEASE_SECONDS", default=300)
+OUTBOX_PICK_UP_GRACE_SECONDS = env.int("OUTBOX_PICK_UP_GRACE_SECONDS", default=60)
 
 if REDIS_URL:
     CACHES = {
@@ -205,6 +226,25 @@ if env("S3_BUCKET", default=""):
     }
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+
+# --- accounts: procedure MTT.QT06 (e-mail accounts) ------------------------------------------
+# Seed 004 §4.1: staff a.xyz@hust.edu.vn, students a.xyz@sis.hust.edu.vn ({given}.{family}).
+ACCOUNTS_STAFF_DOMAIN = env("ACCOUNTS_STAFF_DOMAIN", default="hust.edu.vn")
+ACCOUNTS_STUDENT_DOMAIN = env("ACCOUNTS_STUDENT_DOMAIN", default="sis.hust.edu.vn")
+ACCOUNTS_ADDRESS_PATTERN = env("ACCOUNTS_ADDRESS_PATTERN", default="{given}.{family}")
+ACCOUNTS_RESERVED_NAMES = env.list(
+    "ACCOUNTS_RESERVED_NAMES",
+    default=["postmaster", "admin", "administrator", "root", "abuse", "hostmaster", "webmaster",
+             "noreply", "no-reply", "mailer-daemon", "security", "support", "office", "info"],
+)
+# The layout of the technicians' bulk-upload CSV: "google" (Workspace) or "microsoft" (Entra ID).
+ACCOUNTS_MAIL_SYSTEM = env("ACCOUNTS_MAIL_SYSTEM", default="google")
+if ACCOUNTS_MAIL_SYSTEM not in ("google", "microsoft"):
+    raise ImproperlyConfigured("ACCOUNTS_MAIL_SYSTEM must be 'google' or 'microsoft'.")
+ACCOUNTS_STEP_HOURS = env.int("ACCOUNTS_STEP_HOURS", default=24)  # every MTT.QT06 step: 24 h
+ACCOUNTS_SECRET_LINK_HOURS = env.int("ACCOUNTS_SECRET_LINK_HOURS", default=72)
+# Key for the temporary passwords at rest; empty: derived from SECRET_KEY.
+ACCOUNTS_ENCRYPTION_KEY = env("ACCOUNTS_ENCRYPTION_KEY", default="")
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

@@ -1,0 +1,312 @@
+"""The notification outbox: written with the state change, delivered by Celery, never lost.
+
+    notify(template="accounts/request_received", context={...},
+           dedupe_key="accounts:42:received", user=None, email="student@example.com")
+
+`notify` renders the subject and body at once in the recipient's language and writes one row in
+the caller's transaction; on commit a Celery task is queued to deliver it. If the broker is
+down, the row waits as "queued" and `pick_up_notifications` (Celery beat, every minute) queues
+it again. Delivery claims the row (queued → sending, with a lease) before it sends, so a
+redelivered task sends nothing; a row stuck in "sending" past the lease (the worker died) is
+tried again — only a crash between handing the mail over and recording it repeats that mail.
+"""
+
+import datetime as dt
+import logging
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.template import Context, TemplateDoesNotExist
+from django.template.loader import get_template, render_to_string
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
+
+from .models import Channel, Notification, NotificationEvent
+from .models import NotificationStatus as Status
+
+log = logging.getLogger(__name__)
+
+
+class OutboxError(Exception):
+    """An outbox action that is not allowed (e.g. resending a mail that was sent)."""
+
+
+def _setting(name: str, default):
+    return getattr(settings, name, default)
+
+
+def max_attempts() -> int:
+    return int(_setting("OUTBOX_MAX_ATTEMPTS", 5))
+
+
+def retry_delay(attempts: int) -> dt.timedelta:
+    """Exponential back-off after the n-th failed attempt: base, 2×, 4×… capped."""
+    base = float(_setting("OUTBOX_RETRY_BASE_SECONDS", 60))
+    cap = float(_setting("OUTBOX_RETRY_MAX_SECONDS", 3600))
+    return dt.timedelta(seconds=min(cap, base * 2 ** max(0, attempts - 1)))
+
+
+def lease() -> dt.timedelta:
+    """How long a row may stay in "sending" before it is taken as abandoned by a dead worker."""
+    return dt.timedelta(seconds=float(_setting("OUTBOX_LEASE_SECONDS", 300)))
+
+
+def absolute_url(path: str) -> str:
+    if not path or path.startswith(("http://", "https://")):
+        return path
+    return f"{settings.PORTAL_BASE_URL}{path}"
+
+
+def _render_text(name: str, context: dict) -> str:
+    # Plain text is not HTML: "&" and quotes in a name stay as they are.
+    return get_template(name).template.render(Context(context, autoescape=False))
+
+
+def render_message(template: str, context: dict, language: str) -> tuple[str, str, str]:
+    """Subject, text body and HTML body (may be empty) of templates/emails/<template>_*."""
+    with translation.override(language):
+        subject = _render_text(f"emails/{template}_subject.txt", context)
+        body = _render_text(f"emails/{template}_body.txt", context)
+        try:
+            html = render_to_string(f"emails/{template}_body.html", context)
+        except TemplateDoesNotExist:
+            html = ""
+    # A header line cannot hold a line break.
+    subject = " ".join(subject.split())[:255]
+    return subject, body.strip() + "\n", html
+
+
+def _event(notification, from_status, to_status, at, note="", actor=None):
+    NotificationEvent.objects.create(
+        notification=notification,
+        at=at,
+        actor=actor,
+        from_status=from_status,
+        to_status=to_status,
+        note=note[:2000],
+    )
+
+
+def enqueue_delivery(notification_id: int) -> bool:
+    """Queue the delivery task now; a broker that is down only delays it (pick-up retries)."""
+    from .tasks import deliver_notification_task
+
+    try:
+        # retry=False: accepting a request never waits on a broker that is down.
+        deliver_notification_task.apply_async((notification_id,), retry=False)
+        return True
+    except Exception as exc:  # kombu raises many types; all mean "not queued now"
+        log.warning("notification %s stays queued, broker unavailable: %s", notification_id, exc)
+        return False
+
+
+def enqueue_delivery_at(notification_id: int, when: dt.datetime) -> bool:
+    """Queue the next attempt for `when` (the back-off)."""
+    from .tasks import deliver_notification_task
+
+    try:
+        deliver_notification_task.apply_async((notification_id,), eta=when, retry=False)
+        return True
+    except Exception as exc:
+        log.warning("retry of notification %s not queued: %s", notification_id, exc)
+        return False
+
+
+def notify(
+    *,
+    template: str,
+    context: dict,
+    dedupe_key: str,
+    user=None,
+    email: str = "",
+    language: str | None = None,
+) -> Notification:
+    """Write one notification in the caller's transaction; deliver it after commit.
+
+    The same `dedupe_key` never creates a second row: the existing one is returned.
+    """
+    existing = Notification.objects.filter(dedupe_key=dedupe_key).first()
+    if existing:
+        return existing
+    if user is None and not email:
+        raise ValueError("notify() needs a user or an e-mail address")
+    address = email or (user.email if user is not None else "")
+    language = language or (getattr(user, "language", "") if user is not None else "") or "vi"
+    subject, body, html = render_message(template, context, language)
+    url = absolute_url(str(context.get("url", "") or ""))
+    channel = Channel.EMAIL if address else Channel.PORTAL
+    now = timezone.now()
+    row = Notification(
+        user=user,
+        email=address,
+        channel=channel,
+        language=language,
+        template=template,
+        subject=subject,
+        body=body,
+        body_html=html,
+        url=url[:500],
+        dedupe_key=dedupe_key,
+        status=Status.QUEUED if channel == Channel.EMAIL else Status.SENT,
+        next_attempt_at=now if channel == Channel.EMAIL else None,
+        sent_at=None if channel == Channel.EMAIL else now,
+    )
+    try:
+        # A savepoint: a concurrent writer of the same key wins, the caller's transaction lives.
+        with transaction.atomic():
+            row.save(force_insert=True)
+    except IntegrityError:
+        return Notification.objects.get(dedupe_key=dedupe_key)
+    if channel == Channel.EMAIL:
+        transaction.on_commit(lambda: enqueue_delivery(row.pk))
+    return row
+
+
+def build_email(notification: Notification) -> EmailMultiAlternatives:
+    message = EmailMultiAlternatives(
+        subject=notification.subject,
+        body=notification.body,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[notification.email],
+        headers={
+            # The same id on a repeated mail lets mail clients fold the duplicate.
+            "Message-ID": f"<notification-{notification.pk}@{_message_domain()}>",
+            "X-Portal-Notification": notification.dedupe_key,
+        },
+    )
+    if notification.body_html:
+        message.attach_alternative(notification.body_html, "text/html")
+    return message
+
+
+def _message_domain() -> str:
+    host = settings.PORTAL_BASE_URL.split("://", 1)[-1].split("/", 1)[0].split(":", 1)[0]
+    return host or "portal.local"
+
+
+def deliver_notification(notification_id: int, now: dt.datetime | None = None):
+    """Send one queued notification. Returns when to try again, or None.
+
+    Claims the row first: only the caller whose conditional update wins sends the mail, so a
+    task delivered twice, or racing the pick-up, sends nothing the second time.
+    """
+    now = now or timezone.now()
+    won = Notification.objects.filter(
+        pk=notification_id, status=Status.QUEUED, next_attempt_at__lte=now
+    ).update(status=Status.SENDING, sending_since=now, attempts=F("attempts") + 1)
+    if not won:
+        return None
+    notification = Notification.objects.get(pk=notification_id)
+    try:
+        sent = build_email(notification).send(fail_silently=False)
+        if not sent:
+            raise OSError("the mail backend accepted no message")
+    except Exception as exc:  # SMTP, DNS, socket: all are a failed attempt
+        return _record_failure(notification, exc, now)
+    # Conditional on our lease: if the pick-up took the row back meanwhile, it is theirs now.
+    with transaction.atomic():
+        done = Notification.objects.filter(
+            pk=notification.pk, status=Status.SENDING, sending_since=now
+        ).update(status=Status.SENT, sent_at=timezone.now(), last_error="", next_attempt_at=None)
+        if done:
+            _event(notification, Status.SENDING, Status.SENT, timezone.now())
+    return None
+
+
+def _record_failure(notification, exc, now):
+    error = f"{type(exc).__name__}: {exc}"[:2000]
+    final = notification.attempts >= max_attempts()
+    next_at = None if final else now + retry_delay(notification.attempts)
+    with transaction.atomic():
+        Notification.objects.filter(
+            pk=notification.pk, status=Status.SENDING, sending_since=now
+        ).update(
+            status=Status.FAILED if final else Status.QUEUED,
+            last_error=error,
+            next_attempt_at=next_at,
+        )
+        _event(
+            notification,
+            Status.SENDING,
+            Status.FAILED if final else Status.QUEUED,
+            timezone.now(),
+            note=error,
+        )
+    log.warning(
+        "notification %s attempt %s failed%s: %s",
+        notification.pk,
+        notification.attempts,
+        " for the last time" if final else "",
+        error,
+    )
+    return next_at
+
+
+def pick_up_notifications(now: dt.datetime | None = None) -> dict:
+    """Queue again what the broker lost or a dead worker left: the beat task's work.
+
+    - "queued" rows whose next attempt is due (the broker was down, or a retry is due);
+    - "sending" rows older than the lease (the worker died): back to "queued", or "failed"
+      when that was the last attempt.
+    """
+    now = now or timezone.now()
+    stuck_before = now - lease()
+    recovered = failed = 0
+    for row in Notification.objects.filter(
+        status=Status.SENDING, sending_since__lt=stuck_before
+    ).only("pk", "attempts", "sending_since"):
+        final = row.attempts >= max_attempts()
+        with transaction.atomic():
+            won = Notification.objects.filter(
+                pk=row.pk, status=Status.SENDING, sending_since=row.sending_since
+            ).update(
+                status=Status.FAILED if final else Status.QUEUED,
+                next_attempt_at=None if final else now,
+                last_error="The delivery did not finish (the worker stopped).",
+            )
+            if won:
+                _event(
+                    row,
+                    Status.SENDING,
+                    Status.FAILED if final else Status.QUEUED,
+                    now,
+                    note="lease expired",
+                )
+        if won:
+            failed += final
+            recovered += not final
+    # A grace period leaves fresh rows to the task queued on commit or to the back-off's own
+    # task; a row still queued after it was missed by the broker.
+    grace = dt.timedelta(seconds=float(_setting("OUTBOX_PICK_UP_GRACE_SECONDS", 60)))
+    ids = list(
+        Notification.objects.filter(status=Status.QUEUED, next_attempt_at__lte=now - grace)
+        .order_by("next_attempt_at")
+        .values_list("pk", flat=True)[: int(_setting("OUTBOX_PICK_UP_BATCH", 500))]
+    )
+    queued = sum(enqueue_delivery(pk) for pk in ids)
+    return {"recovered": recovered, "failed": failed, "queued": queued, "waiting": len(ids)}
+
+
+def resend_notification(notification_id: int, *, by=None) -> Notification:
+    """Ops: give a failed notification a fresh set of attempts."""
+    now = timezone.now()
+    with transaction.atomic():
+        won = Notification.objects.filter(pk=notification_id, status=Status.FAILED).update(
+            status=Status.QUEUED, attempts=0, next_attempt_at=now, sending_since=None
+        )
+        if not won:
+            raise OutboxError(_("Only a failed notification can be sent again."))
+        notification = Notification.objects.get(pk=notification_id)
+        _event(notification, Status.FAILED, Status.QUEUED, now, note="resent", actor=by)
+        transaction.on_commit(lambda: enqueue_delivery(notification_id))
+    return notification
+
+
+def mark_read(user, notification_id: int | None = None, now=None) -> int:
+    """Mark one of the user's notifications (or all of them) read."""
+    rows = Notification.objects.filter(user=user, read_at__isnull=True)
+    if notification_id is not None:
+        rows = rows.filter(pk=notification_id)
+    return rows.update(read_at=now or timezone.now())
