@@ -45,7 +45,7 @@ class UnitQuerySet(models.QuerySet):
         return qs if include_self else qs.exclude(pk=unit.pk)
 
     def tree_order(self):
-        return self.order_by("path")
+        return self.order_by("sort_path")
 
 
 class Unit(models.Model):

@@ -11,7 +11,7 @@ from datetime import date
 from django.db.models import Prefetch, Q
 from django.utils import timezone
 
-from portal.text import fold_words
+from portal.text import fold, fold_words
 
 from .models import Assignment, Person, Position, Relation, Unit, UnitDuty, UnitKind
 
@@ -157,27 +157,32 @@ class Node:
 
     @property
     def answering(self) -> list[Person]:
-        return _unique(a.person for a in self.in_charge)
+        """Who answers for this unit itself: in charge of it, or a general duty about it."""
+        return _unique(a.person for a in self.in_charge + self.general)
 
 
-def tree(root: Unit, on: date | None = None, max_depth: int | None = None) -> Node:
-    """The subtree of `root` with each unit's people on `on`: four queries, whatever its size."""
+def tree(root: Unit | None, on: date | None = None) -> Node:
+    """The subtree of `root` (the whole forest when None) with each unit's people on `on`.
+
+    Three queries whatever the size of the tree. With root=None the returned Node has
+    `unit=None` and the top-level units as children.
+    """
     day = _day(on)
-    units = Unit.objects.subtree_of(root).tree_order()
-    if max_depth is not None:
-        units = units.filter(depth__lte=root.depth + max_depth)
-    units = list(units)
-    ids = [u.pk for u in units]
+    units = Unit.objects.all() if root is None else Unit.objects.subtree_of(root)
+    units = list(units.tree_order())
+    scope = Unit.objects.all() if root is None else Unit.objects.subtree_of(root)
     assignments = (
         Assignment.objects.on(day)
-        .filter(unit_id__in=ids)
+        .filter(unit__in=scope)
         .select_related("person", "position")
         .order_by("order", "pk")
     )
-    duties = UnitDuty.objects.filter(unit_id__in=ids)
+    duties = UnitDuty.objects.filter(unit__in=scope)
     nodes = {u.pk: Node(unit=u) for u in units}
     for a in assignments:
-        node = nodes[a.unit_id]
+        node = nodes.get(a.unit_id)
+        if node is None:
+            continue
         if a.relation == Relation.POSITION:
             (node.leaders if a.position.is_leadership else node.staff).append(a)
         elif a.relation == Relation.IN_CHARGE:
@@ -187,18 +192,63 @@ def tree(root: Unit, on: date | None = None, max_depth: int | None = None) -> No
         else:
             node.general.append(a)
     for d in duties:
-        nodes[d.unit_id].duties.append(d)
+        if d.unit_id in nodes:
+            nodes[d.unit_id].duties.append(d)
     for node in nodes.values():
         node.leaders.sort(key=lambda a: (a.position.order, a.order, a.pk))
         node.staff.sort(key=lambda a: (a.position.order, a.order, a.pk))
-    root_node = nodes[root.pk]
+    top = Node(unit=None) if root is None else nodes[root.pk]
     for u in units:  # tree order: a parent comes before its children
-        if u.pk != root.pk and u.parent_id in nodes:
-            parent = nodes[u.parent_id]
-            parent.children.append(nodes[u.pk])
-            if u.kind == UnitKind.AREA and not nodes[u.pk].in_charge:
-                nodes[u.pk].inherited = parent.answering or parent.inherited
-    return root_node
+        if root is not None and u.pk == root.pk:
+            continue
+        parent = nodes.get(u.parent_id)
+        if parent is None:
+            if root is None:
+                top.children.append(nodes[u.pk])
+            continue
+        parent.children.append(nodes[u.pk])
+        if u.kind == UnitKind.AREA and not nodes[u.pk].answering:
+            nodes[u.pk].inherited = parent.answering or parent.inherited
+    return top
+
+
+@dataclass
+class DutyAssignment:
+    """One numbered entry of "Phân công công việc": a post holder and what they handle."""
+
+    holding: Assignment
+    general: list[Assignment] = field(default_factory=list)
+    in_charge: list[Assignment] = field(default_factory=list)
+    monitors: list[Assignment] = field(default_factory=list)
+
+    @property
+    def person(self) -> Person:
+        return self.holding.person
+
+    @property
+    def has_duties(self) -> bool:
+        return bool(self.general or self.in_charge or self.monitors)
+
+
+def duty_assignments(node: Node) -> list[DutyAssignment]:
+    """The post holders of a unit with their duties across its subtree (seed 000, 2.1–2.4)."""
+    entries: dict[int, DutyAssignment] = {}
+    for holding in node.leaders + node.staff:
+        entries.setdefault(holding.person_id, DutyAssignment(holding=holding))
+    for n in walk(node):
+        for a in n.general:
+            if a.person_id in entries:
+                entries[a.person_id].general.append(a)
+        for a in n.in_charge:
+            if a.person_id in entries:
+                entries[a.person_id].in_charge.append(a)
+        for a in n.monitors:
+            if a.person_id in entries:
+                entries[a.person_id].monitors.append(a)
+    for e in entries.values():
+        for items in (e.general, e.in_charge, e.monitors):
+            items.sort(key=lambda a: (a.order, a.pk))
+    return list(entries.values())
 
 
 def walk(node: Node):
@@ -285,6 +335,16 @@ def search(query: str, on: date | None = None, limit: int = 50) -> SearchResults
     results.people = sorted(people, key=lambda p: (not p.current_positions, p.full_name))
     # Units and areas, each with who answers for it and who monitors it on that day.
     units = list(_matching(Unit.objects.all(), words).order_by("depth", "sort_path")[:limit])
+    folded = " ".join(words)
+    # The unit called exactly what was typed first ("truyen thong" → the area Truyền thông),
+    # then areas and sections (what people look for), then the rest, shallow before deep.
+    units.sort(
+        key=lambda u: (
+            folded not in (fold(u.name), fold(u.short_name), fold(u.name_en)),
+            u.kind not in (UnitKind.AREA, UnitKind.SECTION),
+            u.depth,
+        )
+    )
     unit_ids = [u.pk for u in units]
     parent_ids = {u.parent_id for u in units if u.parent_id}
     assignments = (

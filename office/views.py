@@ -1,5 +1,466 @@
-from django.shortcuts import render
+"""Pages of the directory: public reading (card, org chart, people, search, export) and the
+editor for directory administrators. Views fetch, call one service, choose a response."""
+
+import csv
+import io
+from datetime import date, timedelta
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from portal.roles import Role
+
+from . import selectors, services
+from .forms import (
+    AsOfForm,
+    AssignmentForm,
+    EndAssignmentForm,
+    PersonForm,
+    PositionForm,
+    ReassignForm,
+    SearchForm,
+    UnitForm,
+)
+from .models import Assignment, AuditEvent, Person, Unit
+
+HOME_UNIT = "soict-office"
+# Roles that are not staff: they do not see colleagues' personal phone numbers.
+NOT_STAFF = {Role.APPLICANT.value, Role.LEARNER.value}
+
+
+def is_staff_member(user) -> bool:
+    """Logged-in staff: any log-in except applicants and learners (students)."""
+    if not user.is_authenticated:
+        return False
+    if user.is_staff or user.is_superuser:
+        return True
+    return bool(user.role_names - NOT_STAFF)
+
+
+def is_directory_admin(user) -> bool:
+    return user.is_authenticated and (user.is_superuser or user.has_role(Role.DIRECTORY_ADMIN))
+
+
+def directory_admin_required(view):
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if not is_directory_admin(request.user):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _as_of(request):
+    """The day the directory is read "as of" (?on=), and the form that chose it."""
+    form = AsOfForm(request.GET or None)
+    today = timezone.localdate()
+    if form.is_bound and form.is_valid() and form.cleaned_data.get("on"):
+        return form.cleaned_data["on"], form
+    return today, form
+
+
+def _common(request, day: date, form) -> dict:
+    today = timezone.localdate()
+    return {
+        "on": day,
+        "today": today,
+        "as_of_form": form,
+        "is_today": day == today,
+        "is_future": day > today,
+        "show_phones": is_staff_member(request.user),
+        "can_edit": is_directory_admin(request.user),
+        "on_query": "" if day == today else f"?on={day.isoformat()}",
+    }
+
+
+def _unit_page(request, unit: Unit, template: str, extra=None):
+    day, form = _as_of(request)
+    node = selectors.tree(unit, on=day)
+    entries = selectors.duty_assignments(node)
+    context = {
+        **_common(request, day, form),
+        "unit": unit,
+        "node": node,
+        "ancestors": selectors.ancestors(unit),
+        "duty_entries": [e for e in entries if e.has_duties],
+        "other_staff": [e for e in entries if not e.has_duties],
+        "sections": node.children,
+        **(extra or {}),
+    }
+    return render(request, template, context)
 
 
 def directory(request):
-    return render(request, "office/directory.html")
+    """The office card of the SoICT Office (seed 000)."""
+    unit = Unit.objects.filter(code=HOME_UNIT).first()
+    if unit is None:
+        unit = Unit.objects.order_by("depth", "sort_path").first()
+    if unit is None:
+        return render(request, "office/empty.html", {"can_edit": is_directory_admin(request.user)})
+    return _unit_page(request, unit, "office/unit.html", {"is_home": True})
+
+
+def unit_detail(request, code):
+    unit = get_object_or_404(Unit, code=code)
+    return _unit_page(request, unit, "office/unit.html")
+
+
+def chart(request):
+    """The org chart of every unit, as a tree."""
+    day, form = _as_of(request)
+    forest = selectors.tree(None, on=day)
+    return render(request, "office/chart.html", {**_common(request, day, form), "forest": forest})
+
+
+def unit_history(request, code):
+    unit = get_object_or_404(Unit, code=code)
+    today = timezone.localdate()
+    rows = list(selectors.unit_history(unit))
+    return render(
+        request,
+        "office/unit_history.html",
+        {
+            "unit": unit,
+            "ancestors": selectors.ancestors(unit),
+            "rows": rows,
+            "today": today,
+            "can_edit": is_directory_admin(request.user),
+        },
+    )
+
+
+def person_detail(request, pk):
+    person = get_object_or_404(Person, pk=pk)
+    day, form = _as_of(request)
+    history = list(selectors.person_assignments(person))
+    current = [a for a in history if a.applies_on(day)]
+    return render(
+        request,
+        "office/person.html",
+        {
+            **_common(request, day, form),
+            "person": person,
+            "positions": [a for a in current if a.relation == "position"],
+            "general": [a for a in current if a.relation == "general"],
+            "in_charge": [a for a in current if a.relation == "in_charge"],
+            "monitors": [a for a in current if a.relation == "monitors"],
+            "history": history,
+        },
+    )
+
+
+def search(request):
+    day, as_of_form = _as_of(request)
+    form = SearchForm(request.GET or None)
+    results = None
+    if form.is_bound and form.is_valid() and form.cleaned_data["q"].strip():
+        results = selectors.search(form.cleaned_data["q"], on=day)
+    return render(
+        request,
+        "office/search.html",
+        {**_common(request, day, as_of_form), "form": form, "results": results},
+    )
+
+
+# --- export -------------------------------------------------------------------------------
+
+
+def _export_headers():
+    return [
+        _("Unit code"),
+        _("Kind"),
+        _("Unit"),
+        _("Name (English)"),
+        _("Parent unit code"),
+        _("Person"),
+        _("E-mail"),
+        _("Relation"),
+        _("Position or duty"),
+        _("From"),
+        _("Until"),
+    ]
+
+
+def _export_scope(request):
+    day, _form = _as_of(request)
+    code = request.GET.get("unit")
+    root = get_object_or_404(Unit, code=code) if code else None
+    return root, day
+
+
+def export_csv(request):
+    root, day = _export_scope(request)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    name = f"danh-ba-{root.code if root else 'all'}-{day:%Y%m%d}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response.write("\ufeff")  # so spreadsheet programs read the Vietnamese as UTF-8
+    writer = csv.writer(response)
+    writer.writerow(_export_headers())
+    for row in selectors.export_rows(root, on=day):
+        writer.writerow(row)
+    return response
+
+
+def export_xlsx(request):
+    from openpyxl import Workbook
+    from openpyxl.styles import Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
+    root, day = _export_scope(request)
+    wb = Workbook()
+    ws = wb.active
+    ws.title = _("Directory")[:31]
+    ws.append([_("Directory as of %(date)s") % {"date": day.strftime("%d/%m/%Y")}])
+    ws["A1"].font = Font(bold=True, size=13)
+    ws.append(_export_headers())
+    for cell in ws[2]:
+        cell.font = Font(bold=True, color="FFFFFF")
+        cell.fill = PatternFill("solid", fgColor="1F3B73")
+    for row in selectors.export_rows(root, on=day):
+        ws.append(row)
+    ws.freeze_panes = "A3"
+    widths = [18, 14, 48, 40, 18, 30, 28, 22, 48, 12, 12]
+    for i, width in enumerate(widths, start=1):
+        ws.column_dimensions[get_column_letter(i)].width = width
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    response = HttpResponse(
+        buffer.getvalue(),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    name = f"danh-ba-{root.code if root else 'all'}-{day:%Y%m%d}.xlsx"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+# --- editing (directory_admin) --------------------------------------------------------------
+
+
+def _service_errors(form, error: ValidationError):
+    """Put a service's ValidationError next to the fields it names (or on top)."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+@directory_admin_required
+def manage(request):
+    forest = selectors.tree(None)
+    people = Person.objects.order_by("full_name")
+    changes = AuditEvent.objects.select_related("actor")[:10]
+    return render(
+        request,
+        "office/manage.html",
+        {"forest": forest, "people": people, "changes": changes, "can_edit": True},
+    )
+
+
+@directory_admin_required
+def unit_create(request):
+    parent = Unit.objects.filter(code=request.GET.get("parent") or "").first()
+    form = UnitForm(request.POST or None, initial={"parent": parent})
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        try:
+            unit = services.create_unit(actor=request.user, **data)
+        except ValidationError as e:
+            _service_errors(form, e)
+        else:
+            messages.success(request, _("The unit %(name)s was created.") % {"name": unit.name})
+            return redirect(unit)
+    return render(request, "office/form.html", {"form": form, "title": _("New unit")})
+
+
+@directory_admin_required
+def unit_edit(request, code):
+    unit = get_object_or_404(Unit, code=code)
+    form = UnitForm(request.POST or None, instance=Unit.objects.get(pk=unit.pk))
+    if request.method == "POST" and form.is_valid():
+        try:
+            unit = services.update_unit(actor=request.user, unit=unit, **form.cleaned_data)
+        except ValidationError as e:
+            _service_errors(form, e)
+        else:
+            messages.success(request, _("The unit %(name)s was saved.") % {"name": unit.name})
+            return redirect(unit)
+    return render(
+        request,
+        "office/form.html",
+        {"form": form, "title": _("Edit %(name)s") % {"name": unit.name}, "unit": unit},
+    )
+
+
+@directory_admin_required
+def person_create(request):
+    form = PersonForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            person = services.create_person(actor=request.user, **form.cleaned_data)
+        except ValidationError as e:
+            _service_errors(form, e)
+        else:
+            messages.success(
+                request, _("%(name)s was added to the directory.") % {"name": person.display_name}
+            )
+            return redirect(person)
+    return render(request, "office/form.html", {"form": form, "title": _("New person")})
+
+
+@directory_admin_required
+def person_edit(request, pk):
+    person = get_object_or_404(Person, pk=pk)
+    form = PersonForm(request.POST or None, instance=Person.objects.get(pk=pk))
+    if request.method == "POST" and form.is_valid():
+        try:
+            person = services.update_person(actor=request.user, person=person, **form.cleaned_data)
+        except ValidationError as e:
+            _service_errors(form, e)
+        else:
+            messages.success(request, _("%(name)s was saved.") % {"name": person.display_name})
+            return redirect(person)
+    return render(
+        request,
+        "office/form.html",
+        {"form": form, "title": _("Edit %(name)s") % {"name": person.display_name}},
+    )
+
+
+@directory_admin_required
+def position_create(request):
+    unit = Unit.objects.filter(code=request.GET.get("unit") or "").first()
+    form = PositionForm(request.POST or None, initial={"unit": unit})
+    if request.method == "POST" and form.is_valid():
+        try:
+            position = services.create_position(actor=request.user, **form.cleaned_data)
+        except ValidationError as e:
+            _service_errors(form, e)
+        else:
+            messages.success(
+                request, _("The position %(name)s was created.") % {"name": position.name}
+            )
+            return redirect(position.unit)
+    return render(request, "office/form.html", {"form": form, "title": _("New position")})
+
+
+@directory_admin_required
+def assignment_create(request):
+    initial = {}
+    unit = Unit.objects.filter(code=request.GET.get("unit") or "").first()
+    if unit:
+        initial["unit"] = unit
+    if request.GET.get("person", "").isdigit():
+        initial["person"] = Person.objects.filter(pk=request.GET["person"]).first()
+    if request.GET.get("relation"):
+        initial["relation"] = request.GET["relation"]
+    form = AssignmentForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            assignment = services.assign(actor=request.user, **form.cleaned_data)
+        except ValidationError as e:
+            _service_errors(form, e)
+        else:
+            messages.success(request, _("Saved: %(what)s.") % {"what": str(assignment)})
+            return redirect(assignment.person)
+    return render(request, "office/form.html", {"form": form, "title": _("New assignment")})
+
+
+@directory_admin_required
+def assignment_reassign(request, pk):
+    assignment = get_object_or_404(
+        Assignment.objects.select_related("person", "unit", "position"), pk=pk
+    )
+    today = timezone.localdate()
+    next_monday = today + timedelta(days=7 - today.weekday())
+    form = ReassignForm(
+        request.POST or None, assignment=assignment, initial={"starts_on": next_monday}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            new = services.reassign(
+                actor=request.user,
+                assignment=assignment,
+                person=form.cleaned_data["person"],
+                starts_on=form.cleaned_data["starts_on"],
+                note=form.cleaned_data["note"],
+            )
+        except ValidationError as e:
+            _service_errors(form, e)
+        else:
+            messages.success(
+                request,
+                _("From %(date)s: %(what)s.")
+                % {"date": new.starts_on.strftime("%d/%m/%Y"), "what": str(new)},
+            )
+            return redirect(new.unit)
+    return render(
+        request,
+        "office/form.html",
+        {"form": form, "title": _("Reassign"), "assignment": assignment},
+    )
+
+
+@directory_admin_required
+def assignment_end(request, pk):
+    assignment = get_object_or_404(
+        Assignment.objects.select_related("person", "unit", "position"), pk=pk
+    )
+    form = EndAssignmentForm(request.POST or None, initial={"ends_on": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.end_assignment(actor=request.user, assignment=assignment, **form.cleaned_data)
+        except ValidationError as e:
+            _service_errors(form, e)
+        else:
+            messages.success(request, _("The assignment was ended."))
+            return redirect(assignment.person)
+    return render(
+        request,
+        "office/form.html",
+        {"form": form, "title": _("End the assignment"), "assignment": assignment},
+    )
+
+
+def _diff(before, after):
+    """(field, before, after) for the fields that changed (all of them for a creation)."""
+    before, after = before or {}, after or {}
+    keys = list(after) + [k for k in before if k not in after]
+    return [(k, before.get(k), after.get(k)) for k in keys if before.get(k) != after.get(k)]
+
+
+@directory_admin_required
+def changes(request):
+    """The audit trail: every change of the directory, who, when, before and after."""
+    events = AuditEvent.objects.select_related("actor")
+    kind = request.GET.get("type")
+    if kind:
+        events = events.filter(object_type=kind)
+    try:
+        page = max(1, int(request.GET.get("page", "1")))
+    except ValueError as e:
+        raise Http404 from e
+    size = 50
+    rows = list(events[(page - 1) * size : page * size + 1])
+    for event in rows:
+        event.diff = _diff(event.before, event.after)
+    return render(
+        request,
+        "office/changes.html",
+        {
+            "events": rows[:size],
+            "page": page,
+            "has_next": len(rows) > size,
+            "can_edit": True,
+            "type": kind or "",
+        },
+    )
