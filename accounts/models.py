@@ -1,0 +1,453 @@
+"""Procedure MTT.QT06 (seed 004): e-mail account requests, their history, the registries the
+MTT Office checks them against, and the permanent issuance log (CreateEmailHUST-log).
+
+Nothing here changes `status`: the services in accounts/services.py do, one per step.
+"""
+
+import secrets
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from portal.text import fold
+
+from .phones import display_mobile
+
+
+class PersonKind(models.TextChoices):
+    STAFF = "staff", _("Staff member")
+    STUDENT = "student", _("Student")
+
+
+class RequestKind(models.TextChoices):
+    NEW_ACCOUNT = "new_account", _("New account")
+    PASSWORD_RESET = "password_reset", _("Password reset")
+
+
+class Status(models.TextChoices):
+    SUBMITTED = "submitted", _("Received")
+    IN_REVIEW = "in_review", _("Being checked")
+    REJECTED = "rejected", _("Returned for correction")
+    VERIFIED = "verified", _("Checked, awaiting issuance")
+    ISSUED = "issued", _("Issued, awaiting the log entry")
+    RECORDED = "recorded", _("Logged, awaiting notification")
+    NOTIFIED = "notified", _("Result sent")
+
+
+# The step of the procedure each status waits on, and the role holding it (seed 004 §5.2).
+STEP_OF_STATUS = {
+    Status.SUBMITTED: "accounts.review",
+    Status.IN_REVIEW: "accounts.review",
+    Status.VERIFIED: "accounts.issue",
+    Status.ISSUED: "accounts.record",
+    Status.RECORDED: "accounts.notify",
+}
+HOLDER_OF_STEP = {
+    "accounts.review": "mtt_office",
+    "accounts.issue": "mtt_technician",
+    "accounts.record": "mtt_account_manager",
+    "accounts.notify": "mtt_office",
+}
+OPEN_STATUSES = tuple(STEP_OF_STATUS)
+STATUS_BADGE = {
+    Status.SUBMITTED: "primary",
+    Status.IN_REVIEW: "info",
+    Status.REJECTED: "warning",
+    Status.VERIFIED: "secondary",
+    Status.ISSUED: "secondary",
+    Status.RECORDED: "dark",
+    Status.NOTIFIED: "success",
+}
+
+
+def new_tracking_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+class Batch(models.Model):
+    """One bulk upload by a unit (many BM01/BM02 rows in one CSV/XLSX file)."""
+
+    created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("uploaded by"),
+    )
+    file_name = models.CharField(_("file name"), max_length=255)
+    row_count = models.PositiveIntegerField(_("rows"), default=0)
+
+    class Meta:
+        verbose_name = _("bulk upload")
+        verbose_name_plural = _("bulk uploads")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.file_name} ({self.row_count})"
+
+
+class AccountRequest(models.Model):
+    """A BM01 (staff) or BM02 (student) request: a new account or a password reset."""
+
+    reference = models.CharField(_("reference"), max_length=20, unique=True)
+    tracking_token = models.CharField(max_length=64, unique=True, default=new_tracking_token)
+    # The form's one-time token: a double submit finds the request the first submit created.
+    idempotency_key = models.UUIDField(null=True, blank=True, unique=True, editable=False)
+
+    person_kind = models.CharField(_("staff / student"), max_length=10, choices=PersonKind)
+    request_kind = models.CharField(_("request"), max_length=20, choices=RequestKind)
+    family_and_middle_names = models.CharField(_("family and middle names"), max_length=100)
+    given_name = models.CharField(_("given name"), max_length=50)
+    date_of_birth = models.DateField(_("date of birth"))
+    person_id = models.CharField(_("staff or student ID"), max_length=20)
+    unit_name = models.CharField(_("unit / faculty"), max_length=200)
+    unit_code = models.CharField(_("unit code"), max_length=50, blank=True)
+    student_class = models.CharField(_("class"), max_length=50, blank=True)
+    cohort = models.CharField(_("cohort"), max_length=20, blank=True)
+    mobile_phone = models.CharField(_("mobile phone"), max_length=16)
+    contact_email = models.EmailField(_("contact e-mail"))
+    existing_address = models.EmailField(_("existing address"), blank=True)
+    note = models.TextField(_("note"), blank=True)
+    language = models.CharField(max_length=8, default="vi")
+
+    status = models.CharField(_("status"), max_length=20, choices=Status, default=Status.SUBMITTED)
+    # The due time of the step the request waits on (the last one once closed): the queue's sort.
+    due_at = models.DateTimeField(_("due by"))
+    submitted_at = models.DateTimeField(_("received at"))
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    claimed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("checked by"),
+    )
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    reject_reason = models.TextField(_("reason for returning"), blank=True)
+    issued_address = models.EmailField(_("issued address"), blank=True, db_index=True)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("issued by"),
+    )
+    issued_at = models.DateTimeField(_("issued at"), null=True, blank=True)
+    recorded_at = models.DateTimeField(_("logged at"), null=True, blank=True)
+    notified_at = models.DateTimeField(_("result sent at"), null=True, blank=True)
+    exported_at = models.DateTimeField(_("exported for the mail system at"), null=True, blank=True)
+    # The address written in the mail-system file (step 4 in bulk): issuing uses it.
+    proposed_address = models.EmailField(_("address in the mail-system file"), blank=True)
+
+    batch = models.ForeignKey(
+        Batch, null=True, blank=True, on_delete=models.PROTECT, related_name="requests"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    # fold(name, IDs, phone, addresses): one column so every database searches the same way.
+    search_key = models.TextField(editable=False, default="")
+
+    class Meta:
+        verbose_name = _("account request")
+        verbose_name_plural = _("account requests")
+        ordering = ["due_at", "id"]
+        indexes = [
+            # The queues: WHERE status IN (...) ORDER BY due_at, id LIMIT 26.
+            models.Index(fields=["status", "due_at", "id"], name="accounts_req_status_due"),
+            models.Index(fields=["due_at", "id"], name="accounts_req_due"),
+            models.Index(fields=["person_kind", "person_id"], name="accounts_req_person"),
+            models.Index(fields=["contact_email"], name="accounts_req_contact"),
+        ]
+
+    def __str__(self):
+        return f"{self.reference} {self.full_name}"
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.family_and_middle_names} {self.given_name}".strip()
+
+    @property
+    def form_code(self) -> str:
+        return "MTT.QT06.BM01" if self.person_kind == PersonKind.STAFF else "MTT.QT06.BM02"
+
+    @property
+    def mobile_display(self) -> str:
+        return display_mobile(self.mobile_phone)
+
+    @property
+    def status_badge(self) -> str:
+        return STATUS_BADGE.get(self.status, "secondary")
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+    @property
+    def current_step(self) -> str | None:
+        return STEP_OF_STATUS.get(self.status)
+
+    @property
+    def is_reset(self) -> bool:
+        return self.request_kind == RequestKind.PASSWORD_RESET
+
+    def compute_search_key(self) -> str:
+        digits = self.mobile_phone.replace("+84", "0") if self.mobile_phone else ""
+        parts = [
+            self.reference,
+            self.family_and_middle_names,
+            self.given_name,
+            self.person_id,
+            self.mobile_phone,
+            digits,
+            self.contact_email,
+            self.existing_address,
+            self.issued_address,
+            self.unit_name,
+            self.student_class,
+        ]
+        return fold(" ".join(p for p in parts if p))
+
+
+ACTION_LABELS = {
+    "submitted": _("Request received"),
+    "resubmitted": _("Corrected and sent again"),
+    "claimed": _("Taken for checking"),
+    "released": _("Handed back to the queue"),
+    "verified": _("Checked: matches the registry, forwarded to the technical section"),
+    "rejected": _("Returned to the applicant for correction"),
+    "exported": _("Put in the mail-system upload file"),
+    "issued": _("Account issued"),
+    "reset_done": _("Password reset"),
+    "recorded": _("Logged in CreateEmailHUST-log"),
+    "log_corrected": _("Log entry corrected"),
+    "notified": _("Result sent to the applicant"),
+    "password_viewed": _("Temporary password viewed (and destroyed)"),
+}
+
+
+class RequestEvent(models.Model):
+    """One step of one request: who, when, from which status to which, and why. Immutable."""
+
+    request = models.ForeignKey(AccountRequest, on_delete=models.CASCADE, related_name="events")
+    action = models.CharField(_("action"), max_length=30)
+    from_status = models.CharField(_("from"), max_length=20, blank=True, choices=Status)
+    to_status = models.CharField(_("to"), max_length=20, blank=True, choices=Status)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    at = models.DateTimeField(_("at"))
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        verbose_name = _("request event")
+        verbose_name_plural = _("request events")
+        ordering = ["at", "id"]
+
+    def __str__(self):
+        return f"{self.request_id} {self.action} {self.at:%Y-%m-%d %H:%M}"
+
+    @property
+    def label(self):
+        return ACTION_LABELS.get(self.action, self.action)
+
+
+class AppendOnlyError(PermissionDenied):
+    pass
+
+
+class IssuanceLogEntry(models.Model):
+    """A row of CreateEmailHUST-log (seed 004 step 5; kept permanently, §6).
+
+    Append-only: a database trigger (migration 0002) refuses UPDATE and DELETE; a correction is
+    a new row pointing at the one it corrects.
+    """
+
+    class Action(models.TextChoices):
+        NEW_ACCOUNT = "new_account", _("Account issued")
+        PASSWORD_RESET = "password_reset", _("Password reset")
+        CORRECTION = "correction", _("Correction")
+
+    recorded_at = models.DateTimeField(_("logged at"))
+    request = models.ForeignKey(
+        AccountRequest,
+        on_delete=models.PROTECT,
+        related_name="log_entries",
+        verbose_name=_("request"),
+    )
+    reference = models.CharField(_("reference"), max_length=20)
+    full_name = models.CharField(_("full name"), max_length=160)
+    person_kind = models.CharField(_("staff / student"), max_length=10, choices=PersonKind)
+    person_id = models.CharField(_("staff or student ID"), max_length=20)
+    unit_name = models.CharField(_("unit / faculty"), max_length=200)
+    address = models.EmailField(_("address"), db_index=True)
+    action = models.CharField(_("action"), max_length=20, choices=Action)
+    issued_at = models.DateTimeField(_("issued at"))
+    issued_by_name = models.CharField(_("issued by"), max_length=150)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("logged by"),
+    )
+    recorded_by_name = models.CharField(_("logged by"), max_length=150)
+    note = models.TextField(_("note"), blank=True)
+    corrects = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="corrections",
+        verbose_name=_("corrects entry"),
+    )
+
+    class Meta:
+        verbose_name = _("issuance log entry (CreateEmailHUST-log)")
+        verbose_name_plural = _("issuance log (CreateEmailHUST-log)")
+        ordering = ["-recorded_at", "-id"]
+        indexes = [models.Index(fields=["recorded_at", "id"], name="accounts_log_recorded")]
+
+    def __str__(self):
+        return f"{self.recorded_at:%d/%m/%Y} {self.reference} {self.address}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not self._state.adding:
+            raise AppendOnlyError("CreateEmailHUST-log is append-only; add a correction row.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("CreateEmailHUST-log is append-only; add a correction row.")
+
+
+class TemporaryPassword(models.Model):
+    """The temporary password of one issuance, encrypted, shown once through an expiring link.
+
+    After viewing (or expiry) the ciphertext is wiped: nothing can reveal it again.
+    """
+
+    request = models.OneToOneField(
+        AccountRequest, on_delete=models.CASCADE, related_name="temporary_password"
+    )
+    ciphertext = models.BinaryField(null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    link_digest = models.CharField(max_length=64, unique=True, null=True, blank=True)
+    link_expires_at = models.DateTimeField(null=True, blank=True)
+    viewed_at = models.DateTimeField(null=True, blank=True)
+    destroyed_at = models.DateTimeField(null=True, blank=True)
+    failed_attempts = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("temporary password")
+        verbose_name_plural = _("temporary passwords")
+
+    def __str__(self):
+        return f"{self.request_id}"
+
+    @property
+    def is_destroyed(self) -> bool:
+        return self.ciphertext is None
+
+
+class RegistryRecord(models.Model):
+    """Read-only copy of a row of the staff registry (Phần mềm quản lý cán bộ) or the student
+    registry (Phần mềm quản lý sinh viên), imported from their CSV/XLSX exports."""
+
+    kind = models.CharField(_("registry"), max_length=10, choices=PersonKind)
+    person_id = models.CharField(_("staff or student ID"), max_length=20)
+    family_and_middle_names = models.CharField(_("family and middle names"), max_length=100)
+    given_name = models.CharField(_("given name"), max_length=50)
+    date_of_birth = models.DateField(_("date of birth"), null=True, blank=True)
+    unit_name = models.CharField(_("unit / faculty"), max_length=200, blank=True)
+    student_class = models.CharField(_("class"), max_length=50, blank=True)
+    cohort = models.CharField(_("cohort"), max_length=20, blank=True)
+    mobile_phone = models.CharField(_("mobile phone"), max_length=16, blank=True)
+    email = models.EmailField(_("e-mail address"), blank=True, db_index=True)
+    search_key = models.TextField(editable=False, default="")
+    imported_at = models.DateTimeField(_("first imported"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("last changed"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("registry record")
+        verbose_name_plural = _("registry records")
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "person_id"], name="accounts_registry_id")
+        ]
+
+    def __str__(self):
+        return f"{self.person_id} {self.full_name}"
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.family_and_middle_names} {self.given_name}".strip()
+
+
+class RegistryImport(models.Model):
+    kind = models.CharField(_("registry"), max_length=10, choices=PersonKind)
+    file_name = models.CharField(_("file name"), max_length=255)
+    imported_at = models.DateTimeField(_("imported at"), auto_now_add=True)
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    added = models.PositiveIntegerField(_("added"), default=0)
+    changed = models.PositiveIntegerField(_("changed"), default=0)
+    unchanged = models.PositiveIntegerField(_("unchanged"), default=0)
+    rejected = models.PositiveIntegerField(_("rejected"), default=0)
+    rejections = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        verbose_name = _("registry import")
+        verbose_name_plural = _("registry imports")
+        ordering = ["-imported_at"]
+
+    def __str__(self):
+        return f"{self.kind} {self.file_name}"
+
+
+class MailSystemExport(models.Model):
+    """Audit row of one bulk-upload CSV download by a technician (it holds passwords)."""
+
+    exported_at = models.DateTimeField(_("downloaded at"), auto_now_add=True)
+    exported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("downloaded by"),
+    )
+    mail_system = models.CharField(_("mail system"), max_length=20)
+    row_count = models.PositiveIntegerField(_("rows"))
+    references = models.JSONField(default=list)
+
+    class Meta:
+        verbose_name = _("mail-system export")
+        verbose_name_plural = _("mail-system exports")
+        ordering = ["-exported_at"]
+
+    def __str__(self):
+        return f"{self.exported_at:%Y-%m-%d %H:%M} {self.row_count}"
+
+
+class ReferenceCounter(models.Model):
+    """TK-<year>-<n>: one row per year, incremented under a row lock (also for bulk uploads)."""
+
+    year = models.PositiveIntegerField(primary_key=True)
+    last = models.PositiveIntegerField(default=0)
+
+    def __str__(self):
+        return f"{self.year}: {self.last}"

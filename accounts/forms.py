@@ -1,0 +1,357 @@
+"""Forms check shape (one field at a time); services check the rules of the procedure."""
+
+import datetime as dt
+import re
+import uuid
+
+from django import forms
+from django.conf import settings
+from django.core.cache import cache
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .models import PersonKind, RequestKind, Status
+from .phones import normalise_mobile
+
+DATE_FORMATS = ["%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%Y-%m-%d"]
+_LETTERS = re.compile(r"^[^\W\d_]+(?:[ '\-][^\W\d_]+)*$")
+_STAFF_ID = re.compile(r"^[A-Za-z0-9.\-]{3,20}$")
+_STUDENT_ID = re.compile(r"^\d{6,12}$")
+_COHORT = re.compile(r"^K?\d{2,4}$", re.I)
+UNIT_KINDS = ("school", "faculty", "institute", "centre", "department", "office", "library")
+
+
+def unit_choices() -> list[tuple[str, str]]:
+    """The HUST units a form offers (office directory), cached: the public form is hot."""
+    choices = cache.get("accounts:unit-choices")
+    if choices is None:
+        from office.models import Unit
+
+        hust = Unit.objects.filter(code="hust").first()
+        qs = Unit.objects.filter(kind__in=UNIT_KINDS)
+        qs = qs.filter(path__startswith=hust.path) if hust else qs.filter(code__startswith="hust")
+        choices = [(u.code, u.name) for u in qs.order_by("name")]
+        cache.set("accounts:unit-choices", choices, 300)
+    return choices
+
+
+def clean_name(value: str, label) -> str:
+    value = " ".join((value or "").split())
+    if not _LETTERS.match(value):
+        raise forms.ValidationError(
+            _("%(label)s may contain letters, spaces and hyphens only.") % {"label": label}
+        )
+    return value
+
+
+def parse_date(value) -> dt.date | None:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    text = str(value or "").strip()
+    for fmt in DATE_FORMATS:
+        try:
+            return dt.datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    return None
+
+
+def check_birth_date(day: dt.date) -> dt.date:
+    today = timezone.localdate()
+    if day > today or day.year < today.year - 100:
+        raise forms.ValidationError(_("Check the date of birth."))
+    if day > today.replace(year=today.year - 14):
+        raise forms.ValidationError(_("Check the date of birth: the applicant looks too young."))
+    return day
+
+
+class RequestForm(forms.Form):
+    """BM01 (staff) / BM02 (student): the fields the paper forms have, mobile phone mandatory."""
+
+    person_kind = PersonKind.STAFF
+
+    request_kind = forms.ChoiceField(
+        label=_("I am asking for"),
+        choices=RequestKind.choices,
+        widget=forms.RadioSelect,
+        initial=RequestKind.NEW_ACCOUNT,
+    )
+    family_and_middle_names = forms.CharField(
+        label=_("Family and middle names"),
+        max_length=100,
+        widget=forms.TextInput(attrs={"autocomplete": "family-name", "placeholder": "Nguyễn Văn"}),
+    )
+    given_name = forms.CharField(
+        label=_("Given name"),
+        max_length=50,
+        widget=forms.TextInput(attrs={"autocomplete": "given-name", "placeholder": "An"}),
+    )
+    date_of_birth = forms.CharField(
+        label=_("Date of birth"),
+        max_length=10,
+        help_text=_("dd/mm/yyyy"),
+        widget=forms.TextInput(
+            attrs={"placeholder": "dd/mm/yyyy", "inputmode": "numeric", "autocomplete": "bday"}
+        ),
+    )
+    person_id = forms.CharField(label=_("Staff ID"), max_length=20)
+    unit = forms.ChoiceField(label=_("Unit"))
+    mobile_phone = forms.CharField(
+        label=_("Mobile phone"),
+        max_length=20,
+        help_text=_("Mandatory (seed 004 step 1). E.g. 0912 345 678."),
+        widget=forms.TextInput(
+            attrs={"inputmode": "tel", "autocomplete": "tel", "placeholder": "0912 345 678"}
+        ),
+    )
+    contact_email = forms.EmailField(
+        label=_("Contact e-mail"),
+        help_text=_("The result and the tracking link are sent here."),
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    existing_address = forms.EmailField(
+        label=_("Existing address (password reset only)"),
+        required=False,
+    )
+    note = forms.CharField(
+        label=_("Note"), required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    submission_token = forms.UUIDField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, correcting=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].choices = [("", "—")] + unit_choices()
+        if not self.is_bound and not correcting:
+            self.initial.setdefault("submission_token", uuid.uuid4())
+        if correcting:
+            del self.fields["submission_token"]
+
+    def clean_family_and_middle_names(self):
+        return clean_name(
+            self.cleaned_data["family_and_middle_names"], _("Family and middle names")
+        )
+
+    def clean_given_name(self):
+        return clean_name(self.cleaned_data["given_name"], _("Given name"))
+
+    def clean_date_of_birth(self):
+        day = parse_date(self.cleaned_data["date_of_birth"])
+        if day is None:
+            raise forms.ValidationError(_("Write the date as dd/mm/yyyy, e.g. 15/03/2005."))
+        return check_birth_date(day)
+
+    def clean_person_id(self):
+        value = self.cleaned_data["person_id"].strip().upper()
+        if not _STAFF_ID.match(value):
+            raise forms.ValidationError(_("Check the staff ID (letters and digits)."))
+        return value
+
+    def clean_mobile_phone(self):
+        value = normalise_mobile(self.cleaned_data["mobile_phone"])
+        if value is None:
+            raise forms.ValidationError(
+                _("Enter a Vietnamese mobile number, e.g. 0912 345 678 or +84 912 345 678.")
+            )
+        return value
+
+    def clean_contact_email(self):
+        return self.cleaned_data["contact_email"].strip().lower()
+
+    def clean_existing_address(self):
+        return (self.cleaned_data.get("existing_address") or "").strip().lower()
+
+    def clean(self):
+        data = super().clean()
+        if data.get("request_kind") == RequestKind.PASSWORD_RESET:
+            existing = data.get("existing_address")
+            domain = (
+                settings.ACCOUNTS_STUDENT_DOMAIN
+                if self.person_kind == PersonKind.STUDENT
+                else settings.ACCOUNTS_STAFF_DOMAIN
+            )
+            if not existing:
+                self.add_error("existing_address", _("For a password reset, give the address."))
+            elif not existing.endswith("@" + domain):
+                self.add_error(
+                    "existing_address", _("The address ends in @%(domain)s.") % {"domain": domain}
+                )
+            elif existing == data.get("contact_email"):
+                self.add_error(
+                    "contact_email",
+                    _("Give an address you can read now, not the one whose password is lost."),
+                )
+        elif data.get("request_kind") == RequestKind.NEW_ACCOUNT:
+            data["existing_address"] = ""
+        return data
+
+    def request_data(self) -> dict:
+        data = dict(self.cleaned_data)
+        code = data.pop("unit", "")
+        data["unit_code"] = code
+        data["unit_name"] = dict(unit_choices()).get(code, code)
+        data["person_kind"] = self.person_kind
+        data.pop("submission_token", None)
+        return data
+
+
+class StudentRequestForm(RequestForm):
+    person_kind = PersonKind.STUDENT
+
+    student_class = forms.CharField(
+        label=_("Class"), max_length=50, widget=forms.TextInput(attrs={"placeholder": "CNTT-01"})
+    )
+    cohort = forms.CharField(
+        label=_("Cohort"), max_length=20, widget=forms.TextInput(attrs={"placeholder": "K68"})
+    )
+
+    field_order = [
+        "request_kind",
+        "family_and_middle_names",
+        "given_name",
+        "date_of_birth",
+        "person_id",
+        "unit",
+        "student_class",
+        "cohort",
+        "mobile_phone",
+        "contact_email",
+        "existing_address",
+        "note",
+    ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["person_id"].label = _("Student ID")
+        self.fields["person_id"].widget.attrs.update(
+            {"inputmode": "numeric", "placeholder": "20231234"}
+        )
+        self.fields["unit"].label = _("Faculty / school")
+
+    def clean_person_id(self):
+        value = self.cleaned_data["person_id"].strip()
+        if not _STUDENT_ID.match(value):
+            raise forms.ValidationError(_("A student ID is 6 to 12 digits, e.g. 20231234."))
+        return value
+
+    def clean_cohort(self):
+        value = self.cleaned_data["cohort"].strip().upper()
+        if not _COHORT.match(value):
+            raise forms.ValidationError(_("Write the cohort as on the student card, e.g. K68."))
+        return value if value.startswith("K") else f"K{value}"
+
+
+def form_class_for(person_kind: str):
+    return StudentRequestForm if person_kind == PersonKind.STUDENT else RequestForm
+
+
+class RejectForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason (sent to the applicant)"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class IssueForm(forms.Form):
+    address = forms.CharField(label=_("Address"), max_length=254)
+    password = forms.CharField(
+        label=_("Temporary password"),
+        required=False,
+        min_length=10,
+        max_length=64,
+        help_text=_(
+            "Set this password in the mail system. The applicant sees it once, through "
+            "a link that expires; it is stored encrypted and never e-mailed."
+        ),
+    )
+
+
+class RevealForm(forms.Form):
+    person_id = forms.CharField(label=_("Your staff or student ID"), max_length=20)
+
+
+class QueueFilterForm(forms.Form):
+    q = forms.CharField(
+        label=_("Search"),
+        required=False,
+        widget=forms.TextInput(attrs={"placeholder": _("Name, ID, phone, address")}),
+    )
+    status = forms.ChoiceField(label=_("Status"), required=False)
+    person_kind = forms.ChoiceField(
+        label=_("Staff / student"),
+        required=False,
+        choices=[("", _("All"))] + list(PersonKind.choices),
+    )
+    request_kind = forms.ChoiceField(
+        label=_("Request"),
+        required=False,
+        choices=[("", _("All"))] + list(RequestKind.choices),
+    )
+    unit = forms.ChoiceField(label=_("Unit"), required=False)
+    overdue = forms.BooleanField(label=_("Overdue only"), required=False)
+    due_within = forms.IntegerField(
+        label=_("Due within (hours)"), required=False, min_value=0, max_value=720
+    )
+
+    def __init__(self, *args, default_status="review", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["status"].choices = [
+            ("review", _("Waiting to be checked")),
+            ("open", _("All open")),
+            ("", _("All")),
+        ] + list(Status.choices)
+        self.fields["status"].initial = default_status
+        self.fields["unit"].choices = [("", _("All"))] + unit_choices()
+
+    def params(self) -> dict:
+        if not self.is_valid():
+            return {"status": self.fields["status"].initial}
+        data = dict(self.cleaned_data)
+        if "status" not in self.data:
+            data["status"] = self.fields["status"].initial
+        return data
+
+
+class RegistryUploadForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("Registry"),
+        choices=[
+            (PersonKind.STAFF, _("Staff registry (Phần mềm quản lý cán bộ)")),
+            (PersonKind.STUDENT, _("Student registry (Phần mềm quản lý sinh viên)")),
+        ],
+    )
+    file = forms.FileField(label=_("Export file (CSV or XLSX)"))
+
+
+class BulkUploadForm(forms.Form):
+    file = forms.FileField(label=_("File (CSV or XLSX)"))
+
+
+class ReportForm(forms.Form):
+    date_from = forms.CharField(
+        label=_("From"), required=False, widget=forms.TextInput(attrs={"placeholder": "dd/mm/yyyy"})
+    )
+    date_to = forms.CharField(
+        label=_("To"), required=False, widget=forms.TextInput(attrs={"placeholder": "dd/mm/yyyy"})
+    )
+
+    def period(self) -> tuple[dt.date, dt.date]:
+        today = timezone.localdate()
+        start = today.replace(day=1)
+        data = self.data if self.is_bound else {}
+        date_from = parse_date(data.get("date_from")) or start
+        date_to = parse_date(data.get("date_to")) or today
+        if date_to < date_from:
+            date_from, date_to = date_to, date_from
+        return date_from, date_to
+
+
+class LogCorrectionForm(forms.Form):
+    address = forms.EmailField(label=_("Correct address"))
+    note = forms.CharField(
+        label=_("What is corrected and why"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )

@@ -1,0 +1,383 @@
+"""Reads: the queues (keyset-paginated, constant queries), the registry comparison, the status
+page's steps and the BM03 figures."""
+
+import datetime as dt
+import statistics
+import unicodedata
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Count, Q
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext_lazy as _
+
+from portal.models import DeadlineStep
+from portal.text import fold, fold_words
+
+from .models import (
+    HOLDER_OF_STEP,
+    OPEN_STATUSES,
+    AccountRequest,
+    PersonKind,
+    RegistryRecord,
+    RequestKind,
+    Status,
+)
+from .phones import display_mobile, normalise_mobile
+
+PAGE_SIZE = 25
+COUNT_CAP = 1000
+
+# --- the registry comparison (step 3) --------------------------------------------------------
+
+MATCH, MISMATCH, NOT_FOUND = "match", "mismatch", "not_found"
+
+
+def _name(value: str) -> str:
+    """Names compare with their diacritics (they make the address), but not their case,
+    Unicode form or spacing."""
+    return " ".join(unicodedata.normalize("NFC", value or "").casefold().split())
+
+
+@dataclass
+class FieldComparison:
+    label: str
+    requested: str
+    registry: str
+    state: str
+
+
+@dataclass
+class Comparison:
+    record: RegistryRecord | None
+    rows: list[FieldComparison] = field(default_factory=list)
+
+    @property
+    def exact(self) -> bool:
+        return self.record is not None and all(r.state == MATCH for r in self.rows)
+
+    @property
+    def mismatches(self) -> int:
+        return sum(r.state != MATCH for r in self.rows)
+
+
+def compare(req: AccountRequest, record: RegistryRecord | None) -> Comparison:
+    def row(label, mine, theirs, key=fold, show=str):
+        if record is None or theirs in (None, ""):
+            state = NOT_FOUND
+        else:
+            state = MATCH if key(mine) == key(theirs) else MISMATCH
+        return FieldComparison(
+            str(label),
+            show(mine) if mine not in (None, "") else "",
+            show(theirs) if theirs not in (None, "") else "",
+            state,
+        )
+
+    def dmy(d):
+        return d.strftime("%d/%m/%Y") if d else ""
+
+    def get(attr):
+        return getattr(record, attr) if record is not None else None
+
+    rows = [
+        row(
+            _("Family and middle names"),
+            req.family_and_middle_names,
+            get("family_and_middle_names"),
+            key=_name,
+        ),
+        row(_("Given name"), req.given_name, get("given_name"), key=_name),
+        row(_("Date of birth"), req.date_of_birth, get("date_of_birth"), key=dmy, show=dmy),
+        row(
+            _("Faculty") if req.person_kind == PersonKind.STUDENT else _("Unit"),
+            req.unit_name,
+            get("unit_name"),
+        ),
+    ]
+    if req.person_kind == PersonKind.STUDENT:
+        rows += [
+            row(_("Class"), req.student_class, get("student_class")),
+            row(_("Cohort"), req.cohort, get("cohort")),
+        ]
+    rows.append(
+        row(
+            _("Mobile phone"),
+            req.mobile_phone,
+            get("mobile_phone"),
+            key=lambda v: normalise_mobile(v) or v,
+            show=display_mobile,
+        )
+    )
+    if req.is_reset:
+        rows.append(
+            row(
+                _("Existing address"),
+                req.existing_address,
+                get("email"),
+                key=lambda v: (v or "").lower(),
+            )
+        )
+    return Comparison(record=record, rows=rows)
+
+
+def registry_record_for(req: AccountRequest) -> RegistryRecord | None:
+    return RegistryRecord.objects.filter(kind=req.person_kind, person_id=req.person_id).first()
+
+
+def compare_many(requests):
+    """[(request, Comparison)] with one query for all the registry records."""
+    keys = {(r.person_kind, r.person_id) for r in requests}
+    records = {}
+    if keys:
+        q = Q()
+        for kind in {k for k, _i in keys}:
+            q |= Q(kind=kind, person_id__in=[i for k, i in keys if k == kind])
+        records = {(r.kind, r.person_id): r for r in RegistryRecord.objects.filter(q)}
+    return [(r, compare(r, records.get((r.person_kind, r.person_id)))) for r in requests]
+
+
+# --- queues ------------------------------------------------------------------------------------
+
+
+@dataclass
+class QueuePage:
+    rows: list
+    count: int
+    count_capped: bool
+    next_cursor: str = ""
+    prev_cursor: str = ""
+
+
+def _cursor(req) -> str:
+    return f"{req.due_at.isoformat()}_{req.pk}"
+
+
+def _parse_cursor(value: str):
+    try:
+        ts, pk = value.rsplit("_", 1)
+        when = parse_datetime(ts)
+        return (when, int(pk)) if when else None
+    except (ValueError, TypeError):
+        return None
+
+
+def filter_requests(qs, params: dict, now: dt.datetime):
+    """The queue filters of issue 5 §4. `params` is a cleaned QueueFilterForm's data."""
+    status = params.get("status") or ""
+    if status == "open":
+        qs = qs.filter(status__in=OPEN_STATUSES)
+    elif status == "review":
+        qs = qs.filter(status__in=[Status.SUBMITTED, Status.IN_REVIEW])
+    elif status:
+        qs = qs.filter(status=status)
+    if params.get("person_kind"):
+        qs = qs.filter(person_kind=params["person_kind"])
+    if params.get("request_kind"):
+        qs = qs.filter(request_kind=params["request_kind"])
+    if params.get("unit"):
+        qs = qs.filter(unit_code=params["unit"])
+    if params.get("overdue"):
+        qs = qs.filter(status__in=OPEN_STATUSES, due_at__lt=now)
+    if params.get("due_within") is not None:
+        qs = qs.filter(
+            status__in=OPEN_STATUSES, due_at__lte=now + dt.timedelta(hours=params["due_within"])
+        )
+    for word in fold_words(params.get("q") or ""):
+        # Phone numbers are typed with spaces: "0912 345 678" is one word once joined.
+        qs = qs.filter(search_key__contains=word)
+    return qs
+
+
+def page_of(qs, *, after: str = "", before: str = "", size: int = PAGE_SIZE) -> QueuePage:
+    """Keyset pagination on (due_at, id): page 4,000 costs what page 1 costs."""
+    base = qs
+    cursor_after, cursor_before = _parse_cursor(after), _parse_cursor(before)
+    if cursor_before:
+        when, pk = cursor_before
+        chunk = list(
+            qs.filter(Q(due_at__lt=when) | Q(due_at=when, pk__lt=pk)).order_by("-due_at", "-id")[
+                : size + 1
+            ]
+        )
+        has_prev = len(chunk) > size
+        rows = list(reversed(chunk[:size]))
+        has_next = True
+    else:
+        if cursor_after:
+            when, pk = cursor_after
+            qs = qs.filter(Q(due_at__gt=when) | Q(due_at=when, pk__gt=pk))
+        chunk = list(qs.order_by("due_at", "id")[: size + 1])
+        has_next = len(chunk) > size
+        rows = chunk[:size]
+        has_prev = bool(cursor_after)
+    # A capped count: "1,000+" instead of counting 100,000 rows on every page load.
+    count = base.order_by()[: COUNT_CAP + 1].count()
+    return QueuePage(
+        rows=rows,
+        count=min(count, COUNT_CAP),
+        count_capped=count > COUNT_CAP,
+        next_cursor=_cursor(rows[-1]) if rows and has_next else "",
+        prev_cursor=_cursor(rows[0]) if rows and has_prev else "",
+    )
+
+
+# --- the status page: every step, who holds it, by when -----------------------------------------
+
+PROCEDURE_STEPS = [
+    # (key, number, label, who)
+    (
+        "submit",
+        "1–2",
+        _("Fill in and send the registration form"),
+        _("Applicant (unit / staff / student)"),
+    ),
+    ("accounts.review", "3", _("Check the registration"), _("MTT Office")),
+    ("accounts.issue", "4", _("Issue the account / reset the password"), _("MTT technician")),
+    (
+        "accounts.record",
+        "5",
+        _("Update the issuance log (CreateEmailHUST-log)"),
+        _("Account manager"),
+    ),
+    ("accounts.notify", "5", _("Notify the user of the result"), _("MTT Office")),
+]
+
+
+@dataclass
+class StepView:
+    number: str
+    label: str
+    who: str
+    state: str  # done, current, waiting, returned
+    started_at: dt.datetime | None = None
+    due_at: dt.datetime | None = None
+    done_at: dt.datetime | None = None
+    overdue: bool = False
+
+
+def steps_for(req: AccountRequest, now=None) -> list[StepView]:
+    now = now or timezone.now()
+    rows = defaultdict(list)
+    for step in DeadlineStep.objects.for_object(req):
+        rows[step.step_type].append(step)
+    out = []
+    for key, number, label, who in PROCEDURE_STEPS:
+        if key == "submit":
+            out.append(StepView(number, label, who, "done", done_at=req.submitted_at))
+            continue
+        last = rows[key][-1] if rows.get(key) else None
+        if last is None:
+            out.append(StepView(number, label, who, "waiting"))
+            continue
+        if last.closed_at is None:
+            state = "current"
+        elif key == "accounts.review" and req.status == Status.REJECTED:
+            state = "returned"
+        else:
+            state = "done"
+        out.append(
+            StepView(
+                number,
+                label,
+                who,
+                state,
+                started_at=last.started_at,
+                due_at=last.due_at,
+                done_at=last.closed_at,
+                overdue=(last.closed_at or now) > last.due_at,
+            )
+        )
+    return out
+
+
+def holder_label(req: AccountRequest) -> str:
+    from portal.roles import Role
+
+    step = req.current_step
+    if req.status == Status.REJECTED:
+        return str(_("Applicant (correction)"))
+    if not step:
+        return ""
+    return str(Role(HOLDER_OF_STEP[step]).label)
+
+
+# --- BM03 -------------------------------------------------------------------------------------
+
+OUTCOMES = {
+    "done": (Status.ISSUED, Status.RECORDED, Status.NOTIFIED),
+    "returned": (Status.REJECTED,),
+    "open": (Status.SUBMITTED, Status.IN_REVIEW, Status.VERIFIED),
+}
+
+
+def outcome_of(status: str) -> str:
+    for name, statuses in OUTCOMES.items():
+        if status in statuses:
+            return name
+    return "open"
+
+
+@dataclass
+class Bm03:
+    date_from: dt.date
+    date_to: dt.date
+    rows: list  # dicts: unit, staff/student × new/reset, done, returned, open, total
+    totals: dict
+    steps: list  # dicts: label, count, on_time, share, median_hours
+
+
+def bm03(date_from: dt.date, date_to: dt.date) -> Bm03:
+    tz = timezone.get_current_timezone()
+    start = dt.datetime.combine(date_from, dt.time.min, tzinfo=tz)
+    end = dt.datetime.combine(date_to + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
+    counts = (
+        AccountRequest.objects.filter(submitted_at__gte=start, submitted_at__lt=end)
+        .values("unit_name", "person_kind", "request_kind", "status")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    keys = (
+        "staff_new",
+        "staff_reset",
+        "student_new",
+        "student_reset",
+        "done",
+        "returned",
+        "open",
+        "total",
+    )
+    units: dict[str, dict] = {}
+    for c in counts:
+        row = units.setdefault(c["unit_name"], {"unit": c["unit_name"], **dict.fromkeys(keys, 0)})
+        kind = "staff" if c["person_kind"] == PersonKind.STAFF else "student"
+        what = "new" if c["request_kind"] == RequestKind.NEW_ACCOUNT else "reset"
+        row[f"{kind}_{what}"] += c["n"]
+        row[outcome_of(c["status"])] += c["n"]
+        row["total"] += c["n"]
+    rows = sorted(units.values(), key=lambda r: fold(r["unit"]))
+    totals = {k: sum(r[k] for r in rows) for k in keys}
+    ct = ContentType.objects.get_for_model(AccountRequest)
+    closed = DeadlineStep.objects.filter(
+        content_type=ct, closed_at__gte=start, closed_at__lt=end
+    ).values_list("step_type", "started_at", "due_at", "closed_at")
+    by_type = defaultdict(list)
+    for step_type, started, due, closed_at in closed:
+        by_type[step_type].append((closed_at <= due, (closed_at - started).total_seconds() / 3600))
+    steps = []
+    for key, number, label, _who in PROCEDURE_STEPS[1:]:
+        items = by_type.get(key, [])
+        on_time = sum(1 for ok, _h in items if ok)
+        steps.append(
+            {
+                "number": number,
+                "label": label,
+                "count": len(items),
+                "on_time": on_time,
+                "share": (100.0 * on_time / len(items)) if items else None,
+                "median_hours": statistics.median(h for _ok, h in items) if items else None,
+            }
+        )
+    return Bm03(date_from, date_to, rows, totals, steps)
