@@ -2,7 +2,7 @@
 then demo sessions, questions in every state and answers. Running it twice changes nothing."""
 
 from . import plan4402 as doc
-from .models import DutyItem, Milestone, Plan, UnitDuty
+from .models import DutyItem, Milestone, Plan, Topic, UnitDuty
 
 
 def load_plan() -> tuple[Plan, bool]:
@@ -60,10 +60,29 @@ def link_duty_units(duty, unit_codes):
     duty.units.add(*Unit.objects.filter(code__in=unit_codes))
 
 
-def load(stdout=None):
-    plan, created = load_plan()
-    if stdout:
-        stdout.write(
-            f"  plan {plan.number}: {plan.milestones.count()} milestones"
-            + (" (new)" if created else "")
+def load_topics():
+    """The routing table, pre-filled from section IV (the committee edits it later)."""
+    from office.models import Unit
+
+    units = {u.code: u for u in Unit.objects.filter(code__in=[t[3] for t in doc.TOPICS if t[3]])}
+    for position, (code, name, name_en, unit_code, duty_no) in enumerate(doc.TOPICS, start=1):
+        Topic.objects.get_or_create(
+            code=code,
+            defaults={
+                "name": name,
+                "name_en": name_en,
+                "department": units.get(unit_code),
+                "duty_position": duty_no or None,
+                "position": position,
+            },
         )
+
+
+def load(stdout=None):
+    from .demo_activity import load_activity
+
+    plan, _created = load_plan()
+    load_topics()
+    if stdout:
+        stdout.write(f"  plan {plan.number}: {plan.milestones.count()} milestones")
+    load_activity(plan, stdout=stdout)

@@ -190,6 +190,9 @@ class UnitDuty(models.Model):
     unit_name = models.CharField(_("unit as written"), max_length=200)
     unit_name_en = models.CharField(_("unit (English)"), max_length=200, blank=True)
     unit_note = models.CharField(_("note"), max_length=300, blank=True)
+    units = models.ManyToManyField(
+        "office.Unit", blank=True, related_name="+", verbose_name=_("units in the directory")
+    )
 
     class Meta:
         verbose_name = _("unit duties")
@@ -244,6 +247,25 @@ EVENT_LABELS = {
     "milestone_edited": _("Milestone edited"),
     "duty_done": _("Duty done"),
     "duty_undone": _("Duty not done"),
+    "topic_routed": _("Routing changed"),
+    "session_created": _("Session planned"),
+    "minutes_written": _("Minutes written"),
+    "minutes_submitted": _("Minutes submitted for approval"),
+    "minutes_approved": _("Minutes approved"),
+    "minutes_returned": _("Minutes returned for correction"),
+    "question_submitted": _("Question received"),
+    "question_answered_at_unit": _("Answered by the unit"),
+    "question_escalated": _("Sent to the standing office"),
+    "question_routed": _("Sent to the department"),
+    "question_answered": _("Answered by the department"),
+    "answer_returned": _("Answer returned to the department"),
+    "question_published": _("Answer published"),
+    "question_merged": _("Merged into another item"),
+    "question_absorbed": _("Duplicate merged in"),
+    "question_selected": _("Selected for the university-level dialogue"),
+    "question_topic": _("Topic changed"),
+    "feedback_opened": _("Feedback form opened"),
+    "feedback_closed": _("Feedback form closed"),
 }
 
 
@@ -256,6 +278,15 @@ class Event(models.Model):
     )
     duty_item = models.ForeignKey(
         DutyItem, on_delete=models.CASCADE, null=True, blank=True, related_name="events"
+    )
+    session = models.ForeignKey(
+        "DialogueSession", on_delete=models.CASCADE, null=True, blank=True, related_name="events"
+    )
+    question = models.ForeignKey(
+        "Question", on_delete=models.CASCADE, null=True, blank=True, related_name="events"
+    )
+    topic = models.ForeignKey(
+        "Topic", on_delete=models.CASCADE, null=True, blank=True, related_name="events"
     )
     action = models.CharField(_("action"), max_length=40)
     from_status = models.CharField(_("from"), max_length=20, blank=True)
@@ -298,3 +329,455 @@ def shift(d: date | None, days: int) -> date | None:
 
 def search_key(*parts) -> str:
     return fold(" ".join(p for p in parts if p))
+
+
+# --- routing: topic → department (pre-filled from section IV, editable by the committee) --
+
+
+class Topic(models.Model):
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("topic"), max_length=200)
+    name_en = models.CharField(_("topic (English)"), max_length=200, blank=True)
+    department = models.ForeignKey(
+        "office.Unit",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("answering department"),
+        help_text=_("The department that answers this topic (section IV of the plan)."),
+    )
+    duty_position = models.PositiveSmallIntegerField(
+        _("section IV entry"),
+        null=True,
+        blank=True,
+        help_text=_("The number of the section IV entry the routing comes from."),
+    )
+    position = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("topic")
+        verbose_name_plural = _("topics")
+        ordering = ["position", "name"]
+
+    def __str__(self):
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        return _localized(self, "name")
+
+
+class Level(models.TextChoices):
+    CLASS = "class", _("Class level")
+    UNIT = "unit", _("Faculty/institute/centre level")
+    UNIVERSITY = "university", _("University level")
+
+
+class DialogueSession(models.Model):
+    """A dialogue session (buổi đối thoại) at one of the three levels, with its minutes."""
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", _("Planned")
+        MINUTES_DRAFT = "minutes_draft", _("Minutes being written")
+        SUBMITTED = "submitted", _("Minutes submitted for approval")
+        RETURNED = "returned", _("Minutes returned for correction")
+        APPROVED = "approved", _("Minutes approved")
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="sessions")
+    level = models.CharField(_("level"), max_length=12, choices=Level.choices)
+    unit = models.ForeignKey(
+        "office.Unit",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("faculty/institute/centre"),
+    )
+    student_class = models.CharField(_("class"), max_length=80, blank=True)
+    title = models.CharField(_("title"), max_length=200, blank=True)
+    held_on = models.DateField(_("date"))
+    starts_at = models.TimeField(_("from"), null=True, blank=True)
+    ends_at = models.TimeField(_("until"), null=True, blank=True)
+    time_text = models.CharField(_("time as written"), max_length=120, blank=True)
+    venue = models.CharField(_("venue"), max_length=200)
+    venue_address = models.CharField(_("venue address"), max_length=200, blank=True)
+    chair = models.CharField(_("chair"), max_length=200)
+    attendance = models.TextField(_("attendance"), blank=True, help_text=_("Who attended."))
+    attendee_count = models.PositiveIntegerField(_("number of attendees"), null=True, blank=True)
+    minutes_text = models.TextField(_("minutes"), blank=True)
+    minutes_file = models.FileField(_("minutes file"), upload_to="dialogue/minutes/%Y/", blank=True)
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.PLANNED
+    )
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("submitted by"),
+    )
+    submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("approved by"),
+    )
+    approved_at = models.DateTimeField(_("approved"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("dialogue session")
+        verbose_name_plural = _("dialogue sessions")
+        ordering = ["held_on", "starts_at", "id"]
+        indexes = [models.Index(fields=["level", "unit"], name="dialogue_session_level_unit")]
+
+    def __str__(self):
+        return self.display_title
+
+    def get_absolute_url(self):
+        from django.urls import reverse
+
+        return reverse("dialogue:session", args=[self.pk])
+
+    @property
+    def display_title(self) -> str:
+        if self.title:
+            return self.title
+        if self.level == Level.CLASS:
+            return str(_("Class dialogue %(cls)s")) % {"cls": self.student_class}
+        if self.level == Level.UNIT and self.unit_id:
+            return str(_("Dialogue at %(unit)s")) % {"unit": self.unit.display_name}
+        return str(_("University-level dialogue"))
+
+    @property
+    def has_minutes(self) -> bool:
+        return bool(self.minutes_text.strip() or self.minutes_file)
+
+
+class Participant(models.Model):
+    """Who takes part in a (university-level) session, by the categories of section II.2.1."""
+
+    class Category(models.TextChoices):
+        LEADERSHIP = "leadership", _("Party Committee and Leadership Board")
+        MASS_ORGANISATIONS = (
+            "mass_organisations",
+            _("Trade Union, Youth Union, Students' Association"),
+        )
+        UNIT_LEADERS = (
+            "unit_leaders",
+            _("Leaders of faculties, institutes, departments and centres"),
+        )
+        TEACHERS = "teachers", _("Teachers of the training units")
+        LEARNER_DELEGATES = "learner_delegates", _("Summoned learner delegates")
+        ORGANISING_COMMITTEE = "organising_committee", _("Organising Committee")
+        GUEST = "guest", _("Guests")
+        PRESS = "press", _("News agencies and the press")
+
+    session = models.ForeignKey(
+        DialogueSession, on_delete=models.CASCADE, related_name="participants"
+    )
+    category = models.CharField(_("category"), max_length=24, choices=Category.choices)
+    name = models.CharField(_("participant"), max_length=300)
+    count = models.PositiveIntegerField(_("number of people"), null=True, blank=True)
+    position = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("participant")
+        verbose_name_plural = _("participants")
+        ordering = ["session", "position", "id"]
+
+    def __str__(self):
+        return self.name
+
+
+class ProgrammeItem(models.Model):
+    session = models.ForeignKey(DialogueSession, on_delete=models.CASCADE, related_name="programme")
+    starts_at = models.TimeField(_("from"))
+    ends_at = models.TimeField(_("until"), null=True, blank=True)
+    title = models.CharField(_("item"), max_length=300)
+    presenter = models.CharField(_("presented by"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("programme item")
+        verbose_name_plural = _("programme")
+        ordering = ["session", "starts_at", "id"]
+
+    def __str__(self):
+        return self.title
+
+
+# --- learners' questions and opinions ----------------------------------------------------
+
+
+class Question(models.Model):
+    class Kind(models.TextChoices):
+        QUESTION = "question", _("Question")
+        OPINION = "opinion", _("Opinion")
+        PETITION = "petition", _("Petition")
+        PROPOSAL = "proposal", _("Proposal")
+
+    class Source(models.TextChoices):
+        ONLINE = "online", _("Submitted online")
+        MINUTES = "minutes", _("From the minutes")
+
+    class Status(models.TextChoices):
+        SUBMITTED = "submitted", _("At the unit")
+        ESCALATED = "escalated", _("Sent to the standing office")
+        ROUTED = "routed", _("With the department")
+        ANSWERED = "answered", _("Answered")
+        PUBLISHED = "published", _("Published")
+        MERGED = "merged", _("Merged")
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="questions")
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices, default=Kind.QUESTION)
+    topic = models.ForeignKey(
+        Topic, on_delete=models.PROTECT, related_name="questions", verbose_name=_("topic")
+    )
+    text = models.TextField(_("question or opinion"))
+    source = models.CharField(_("source"), max_length=10, choices=Source.choices)
+    session = models.ForeignKey(
+        DialogueSession,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="questions",
+        verbose_name=_("from the minutes of"),
+    )
+    unit = models.ForeignKey(
+        "office.Unit",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("faculty/institute/centre"),
+    )
+    student_class = models.CharField(_("class"), max_length=80, blank=True)
+    asked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="dialogue_questions",
+    )
+    asker_name = models.CharField(_("learner"), max_length=150, blank=True)
+    anonymous = models.BooleanField(
+        _("stay anonymous on public pages"),
+        default=False,
+        help_text=_(
+            "Public pages never show names; anonymous questions show no class or unit either."
+        ),
+    )
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.SUBMITTED
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("received"), default=timezone.now)
+    escalated_at = models.DateTimeField(_("sent to the standing office"), null=True, blank=True)
+    department = models.ForeignKey(
+        "office.Unit",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("department"),
+    )
+    routed_at = models.DateTimeField(_("sent to the department"), null=True, blank=True)
+    due_at = models.DateTimeField(_("answer due"), null=True, blank=True)
+    answer_text = models.TextField(_("answer"), blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    answered_by_unit = models.ForeignKey(
+        "office.Unit",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("answered by"),
+    )
+    answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
+    letter_number = models.CharField(_("official letter no."), max_length=60, blank=True)
+    letter_file = models.FileField(
+        _("official letter"), upload_to="dialogue/letters/%Y/", blank=True
+    )
+    published_at = models.DateTimeField(_("published"), null=True, blank=True)
+    merged_into = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="merged",
+        verbose_name=_("merged into"),
+    )
+    source_count = models.PositiveIntegerField(
+        _("times raised"), default=1, help_text=_("How many classes or learners raised it.")
+    )
+    selected_for = models.ForeignKey(
+        DialogueSession,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="selected_questions",
+        verbose_name=_("selected for"),
+    )
+    search_key = models.TextField(editable=False, default="")
+
+    class Meta:
+        verbose_name = _("learner's question")
+        verbose_name_plural = _("learners' questions")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["status", "department"], name="dialogue_q_status_dept"),
+            models.Index(fields=["status", "unit"], name="dialogue_q_status_unit"),
+            models.Index(fields=["plan", "status"], name="dialogue_q_plan_status"),
+        ]
+
+    def __str__(self):
+        return f"#{self.pk} {self.text[:60]}"
+
+    def get_absolute_url(self):
+        from django.urls import reverse
+
+        return reverse("dialogue:question", args=[self.pk])
+
+    @property
+    def is_overdue(self) -> bool:
+        return bool(
+            self.status == self.Status.ROUTED and self.due_at and self.due_at < timezone.now()
+        )
+
+    @property
+    def public_asker(self) -> str:
+        """What public pages say about who asked: never a name."""
+        if self.anonymous:
+            return str(_("A learner"))
+        cls = f" {self.student_class}" if self.student_class else ""
+        return str(_("A learner of class%(cls)s, %(unit)s")) % {
+            "cls": cls,
+            "unit": self.unit.display_name,
+        }
+
+    def refresh_search_key(self):
+        self.search_key = search_key(
+            self.text,
+            self.answer_text,
+            self.topic.name,
+            self.topic.name_en,
+            self.unit.name if self.unit_id else "",
+            self.student_class,
+        )
+
+
+# --- the feedback form (phiếu phản hồi) ----------------------------------------------------
+
+
+class FeedbackForm(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Being built")
+        OPEN = "open", _("Open for answers")
+        CLOSED = "closed", _("Closed")
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="feedback_forms")
+    title = models.CharField(_("title"), max_length=200)
+    intro = models.TextField(_("introduction"), blank=True)
+    status = models.CharField(
+        _("status"), max_length=8, choices=Status.choices, default=Status.DRAFT
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("feedback form")
+        verbose_name_plural = _("feedback forms")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        from django.urls import reverse
+
+        return reverse("dialogue:feedback", args=[self.pk])
+
+
+class FeedbackItem(models.Model):
+    class Kind(models.TextChoices):
+        RATING = "rating", _("Rating from 1 to 5")
+        TEXT = "text", _("Free text")
+
+    form = models.ForeignKey(FeedbackForm, on_delete=models.CASCADE, related_name="items")
+    position = models.PositiveSmallIntegerField(_("order"), default=0)
+    kind = models.CharField(_("kind of answer"), max_length=8, choices=Kind.choices)
+    text = models.CharField(_("question"), max_length=300)
+    required = models.BooleanField(_("required"), default=True)
+
+    class Meta:
+        verbose_name = _("feedback question")
+        verbose_name_plural = _("feedback questions")
+        ordering = ["form", "position", "id"]
+
+    def __str__(self):
+        return self.text
+
+
+class FeedbackResponse(models.Model):
+    """One learner's answers, with nothing that says who: no user, only the day."""
+
+    form = models.ForeignKey(FeedbackForm, on_delete=models.CASCADE, related_name="responses")
+    submitted_on = models.DateField(_("date"), default=timezone.localdate)
+
+    class Meta:
+        verbose_name = _("feedback response")
+        verbose_name_plural = _("feedback responses")
+
+    def __str__(self):
+        return f"{self.form} #{self.pk}"
+
+
+class FeedbackAnswer(models.Model):
+    response = models.ForeignKey(FeedbackResponse, on_delete=models.CASCADE, related_name="answers")
+    item = models.ForeignKey(FeedbackItem, on_delete=models.CASCADE, related_name="answers")
+    rating = models.PositiveSmallIntegerField(null=True, blank=True)
+    text = models.TextField(blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["response", "item"], name="dialogue_feedback_once_per_item"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.item}: {self.rating or self.text[:40]}"
+
+
+class FeedbackReceipt(models.Model):
+    """That a learner has answered a form — kept apart from the answers, with no link and no
+    time, so "once per learner" holds while the answers stay anonymous."""
+
+    form = models.ForeignKey(FeedbackForm, on_delete=models.CASCADE, related_name="receipts")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["form", "user"], name="dialogue_feedback_once_per_learner"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.form} ✓"

@@ -106,3 +106,135 @@ def milestone_counts(milestones, today: date | None = None) -> dict[str, int]:
             counts["planned"] += 1
     counts["on_time"] = counts["total"] - counts["late"] - counts["done_late"]
     return counts
+
+
+# --- questions -----------------------------------------------------------------------------
+
+QUESTION_RELATED = ("topic", "unit", "department", "answered_by_unit", "session")
+
+
+def questions_visible_to(user):
+    """The questions a person may open: 404 for the others (scope from office assignments)."""
+    from django.db.models import Q
+
+    from .models import Question
+    from .scope import can_read_all, unit_ids_of
+
+    qs = Question.objects.select_related(*QUESTION_RELATED)
+    if not user.is_authenticated:
+        return qs.none()
+    if can_read_all(user):
+        return qs
+    cond = Q(pk__in=[])
+    units = unit_ids_of(user)
+    if user.has_role("dialogue_unit") and units:
+        cond |= Q(unit_id__in=units)
+    if user.has_role("dialogue_responder") and units:
+        # Only what was sent to their department; never another department's items.
+        cond |= Q(department_id__in=units) & ~Q(status=Question.Status.MERGED)
+    if user.has_role("learner"):
+        cond |= Q(asked_by=user)
+    return qs.filter(cond)
+
+
+def public_answers(query: str = "", topic_id=None, unit_id=None):
+    """Published answers, searchable without accents: every folded word must match."""
+    from portal.text import fold_words
+
+    from .models import Question
+
+    qs = (
+        Question.objects.filter(status=Question.Status.PUBLISHED, merged_into__isnull=True)
+        .select_related("topic", "unit", "answered_by_unit")
+        .order_by("-published_at", "-id")
+    )
+    for word in fold_words(query):
+        qs = qs.filter(search_key__contains=word)
+    if topic_id:
+        qs = qs.filter(topic_id=topic_id)
+    if unit_id:
+        qs = qs.filter(unit_id=unit_id)
+    return qs
+
+
+def status_counts(plan) -> dict[str, int]:
+    from django.db.models import Count
+
+    from .models import Question
+
+    counts = dict.fromkeys(Question.Status.values, 0)
+    for row in plan.questions.values("status").annotate(n=Count("id")):
+        counts[row["status"]] = row["n"]
+    return counts
+
+
+def overdue_by_department(plan, now=None):
+    """Departments holding answers past their due time, worst first (one query)."""
+    from django.db.models import Count, Min
+
+    from .models import Question
+
+    now = now or timezone.now()
+    return list(
+        plan.questions.filter(status=Question.Status.ROUTED, due_at__lt=now)
+        .values("department__id", "department__name", "department__name_en")
+        .annotate(n=Count("id"), oldest=Min("due_at"))
+        .order_by("-n", "oldest")
+    )
+
+
+def open_by_department(plan):
+    from django.db.models import Count
+
+    from .models import Question
+
+    return list(
+        plan.questions.filter(status=Question.Status.ROUTED)
+        .values("department__id", "department__name")
+        .annotate(n=Count("id"))
+        .order_by("department__name")
+    )
+
+
+@dataclass
+class ReportGroup:
+    topic: object
+    items: list
+    count: int = 0  # times raised, duplicates included
+    answered: int = 0
+    overdue: int = 0
+
+
+def report(plan, now=None):
+    """The consolidated report (step 11): the items by topic with their answers and counts."""
+    from .models import Question, Topic
+
+    now = now or timezone.now()
+    items = list(
+        plan.questions.exclude(status=Question.Status.MERGED)
+        .select_related("topic", "unit", "department", "answered_by_unit")
+        .order_by("topic__position", "topic__name", "-source_count", "id")
+    )
+    groups: dict[int, ReportGroup] = {}
+    topics = {t.pk: t for t in Topic.objects.all()}
+    for q in items:
+        g = groups.setdefault(q.topic_id, ReportGroup(topic=topics.get(q.topic_id), items=[]))
+        g.items.append(q)
+        g.count += q.source_count
+        if q.status in (Question.Status.ANSWERED, Question.Status.PUBLISHED):
+            g.answered += 1
+        if q.status == Question.Status.ROUTED and q.due_at and q.due_at < now:
+            g.overdue += 1
+    by_unit: dict[str, int] = {}
+    for q in items:
+        by_unit[q.unit.display_name] = by_unit.get(q.unit.display_name, 0) + q.source_count
+    return {
+        "groups": list(groups.values()),
+        "items": items,
+        "total_items": len(items),
+        "total_raised": sum(q.source_count for q in items),
+        "by_unit": sorted(by_unit.items(), key=lambda kv: (-kv[1], kv[0])),
+        "overdue": [
+            q for q in items if q.status == Question.Status.ROUTED and q.due_at and q.due_at < now
+        ],
+    }

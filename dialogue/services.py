@@ -11,7 +11,24 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .models import DutyItem, Event, Milestone, Plan, UnitDuty
+from . import engine
+from .models import (
+    DialogueSession,
+    DutyItem,
+    Event,
+    FeedbackAnswer,
+    FeedbackForm,
+    FeedbackItem,
+    FeedbackReceipt,
+    FeedbackResponse,
+    Level,
+    Milestone,
+    Plan,
+    Question,
+    Topic,
+    UnitDuty,
+)
+from .scope import is_committee, is_responder_for, is_unit_leader, is_unit_staff
 
 
 class TransitionError(Exception):
@@ -23,14 +40,6 @@ class TransitionError(Exception):
 
 
 # --- who may do what ---------------------------------------------------------------------
-
-
-def is_committee(user) -> bool:
-    return bool(
-        user
-        and user.is_authenticated
-        and (user.is_superuser or user.has_role("dialogue_committee"))
-    )
 
 
 def _require_committee(user):
@@ -89,8 +98,6 @@ def start_milestone(milestone, *, actor, note="") -> Milestone:
         note=note,
         action="milestone_started",
     )
-    from . import engine
-
     engine.milestone_started(m)
     return m
 
@@ -117,8 +124,6 @@ def complete_milestone(
         action="milestone_done",
         **fields,
     )
-    from . import engine
-
     engine.milestone_closed(m)
     return m
 
@@ -138,8 +143,6 @@ def reopen_milestone(milestone, *, actor, note) -> Milestone:
         action="milestone_reopened",
         done_on=None,
     )
-    from . import engine
-
     engine.milestone_started(m)
     return m
 
@@ -238,8 +241,6 @@ def publish_plan(plan, *, actor, number: str = "", issued_on: date | None = None
     _event(
         plan, "plan_published", actor=actor, from_status="draft", to_status="published", note=number
     )
-    from . import engine
-
     for m in plan.milestones.all():
         engine.milestone_scheduled(m)
     return plan
@@ -319,3 +320,687 @@ def copy_duty_units(duty, new_duty):
     units = getattr(duty, "units", None)
     if units is not None:
         new_duty.units.set(units.all())
+
+
+# --- routing table -------------------------------------------------------------------------
+
+
+def _name(unit) -> str:
+    return unit.name if unit else "—"
+
+
+@transaction.atomic
+def set_topic_department(topic, *, actor, department) -> Topic:
+    """The committee edits the topic → department table (pre-filled from section IV)."""
+    _require_committee(actor)
+    topic = Topic.objects.select_for_update().select_related("department").get(pk=topic.pk)
+    old = topic.department
+    if (old.pk if old else None) == (department.pk if department else None):
+        return topic
+    topic.department = department
+    topic.save(update_fields=["department"])
+    from .selectors import current_plan
+
+    plan = current_plan()
+    if plan:
+        _event(
+            plan,
+            "topic_routed",
+            actor=actor,
+            topic=topic,
+            from_status=old.code if old else "",
+            to_status=department.code if department else "",
+            note=f"{topic.name}: {_name(old)} → {_name(department)}",
+        )
+    return topic
+
+
+# --- dialogue sessions and minutes ---------------------------------------------------------
+
+SS = DialogueSession.Status
+
+
+def _require_session_writer(user, unit_id, level):
+    """Class and unit sessions: the unit's academic staff and leaders; university: committee."""
+    if is_committee(user):
+        return
+    if level != Level.UNIVERSITY and unit_id and is_unit_staff(user, unit_id):
+        return
+    raise TransitionError(_("Only the unit's staff or the standing office may do this."))
+
+
+@transaction.atomic
+def create_session(*, plan, actor, level, unit=None, **fields) -> DialogueSession:
+    _require_session_writer(actor, unit.pk if unit else None, level)
+    if level != Level.UNIVERSITY and unit is None:
+        raise TransitionError(_("Choose the faculty, institute or centre."))
+    if level == Level.CLASS and not (fields.get("student_class") or "").strip():
+        raise TransitionError(_("Give the class."))
+    session = DialogueSession.objects.create(
+        plan=plan, level=level, unit=unit, created_by=actor, **fields
+    )
+    _event(
+        plan,
+        "session_created",
+        actor=actor,
+        session=session,
+        to_status=session.status,
+        note=session.display_title,
+    )
+    return session
+
+
+def _lock_session(session) -> DialogueSession:
+    return DialogueSession.objects.select_for_update().select_related("plan").get(pk=session.pk)
+
+
+@transaction.atomic
+def write_minutes(
+    session, *, actor, minutes_text="", minutes_file=None, attendance=None, attendee_count=None
+) -> DialogueSession:
+    """The minutes (biên bản), typed in the portal or uploaded as PDF/DOCX, with attendance."""
+    s = _lock_session(session)
+    _require_session_writer(actor, s.unit_id, s.level)
+    if s.status not in (SS.PLANNED, SS.MINUTES_DRAFT, SS.RETURNED):
+        raise TransitionError(
+            _("The minutes are submitted or approved: they can no longer be changed.")
+        )
+    if not minutes_text.strip() and not minutes_file and not s.minutes_file:
+        raise TransitionError(_("Write the minutes or upload the file."))
+    old = s.status
+    s.minutes_text = minutes_text.strip()
+    if minutes_file:
+        s.minutes_file = minutes_file
+    if attendance is not None:
+        s.attendance = attendance
+    if attendee_count is not None:
+        s.attendee_count = attendee_count
+    if s.status == SS.PLANNED:
+        s.status = SS.MINUTES_DRAFT
+    s.save()
+    _event(s.plan, "minutes_written", actor=actor, session=s, from_status=old, to_status=s.status)
+    return s
+
+
+@transaction.atomic
+def submit_minutes(session, *, actor) -> DialogueSession:
+    """Step 6: the academic staff submit the class minutes to the unit's leaders."""
+    s = _lock_session(session)
+    _require_session_writer(actor, s.unit_id, s.level)
+    if s.status not in (SS.MINUTES_DRAFT, SS.RETURNED):
+        raise TransitionError(
+            _("Only written minutes that are not yet submitted can be submitted.")
+        )
+    if not s.has_minutes:
+        raise TransitionError(_("Write the minutes or upload the file."))
+    old, now = s.status, timezone.now()
+    s.status, s.submitted_by, s.submitted_at = SS.SUBMITTED, actor, now
+    s.save(update_fields=["status", "submitted_by", "submitted_at"])
+    _event(
+        s.plan,
+        "minutes_submitted",
+        actor=actor,
+        session=s,
+        from_status=old,
+        to_status=s.status,
+        at=now,
+    )
+    engine.minutes_submitted(s, now)
+    return s
+
+
+def _require_approver(user, session):
+    if session.level == Level.UNIVERSITY:
+        _require_committee(user)
+        return
+    if not is_unit_leader(user, session.unit_id):
+        raise TransitionError(
+            _("Only the leaders of the faculty, institute or centre may approve the minutes.")
+        )
+
+
+@transaction.atomic
+def approve_minutes(session, *, actor, note="") -> DialogueSession:
+    s = _lock_session(session)
+    _require_approver(actor, s)
+    if s.status != SS.SUBMITTED:
+        raise TransitionError(_("Only submitted minutes can be approved."))
+    now = timezone.now()
+    s.status, s.approved_by, s.approved_at = SS.APPROVED, actor, now
+    s.save(update_fields=["status", "approved_by", "approved_at"])
+    _event(
+        s.plan,
+        "minutes_approved",
+        actor=actor,
+        session=s,
+        from_status=SS.SUBMITTED,
+        to_status=s.status,
+        note=note,
+        at=now,
+    )
+    engine.minutes_decided(s, now, approved=True)
+    return s
+
+
+@transaction.atomic
+def return_minutes(session, *, actor, note) -> DialogueSession:
+    s = _lock_session(session)
+    _require_approver(actor, s)
+    if s.status != SS.SUBMITTED:
+        raise TransitionError(_("Only submitted minutes can be returned."))
+    if not note.strip():
+        raise TransitionError(_("Say what must be corrected."))
+    now = timezone.now()
+    s.status = SS.RETURNED
+    s.save(update_fields=["status"])
+    _event(
+        s.plan,
+        "minutes_returned",
+        actor=actor,
+        session=s,
+        from_status=SS.SUBMITTED,
+        to_status=s.status,
+        note=note,
+        at=now,
+    )
+    engine.minutes_decided(s, now, approved=False, note=note)
+    return s
+
+
+# --- learners' questions -------------------------------------------------------------------
+
+QS = Question.Status
+
+
+def _save_question(q, fields):
+    q.refresh_search_key()
+    q.save(update_fields=[*fields, "search_key"])
+
+
+def _lock_question(question) -> Question:
+    return (
+        Question.objects.select_for_update(of=("self",))
+        .select_related("plan", "topic", "unit", "department", "asked_by")
+        .get(pk=question.pk)
+    )
+
+
+def _check_status(q, *allowed):
+    if q.status not in allowed:
+        raise TransitionError(
+            _("Question no. %(no)s is “%(status)s”; this cannot be done now.")
+            % {"no": q.pk, "status": q.get_status_display()}
+        )
+
+
+@transaction.atomic
+def submit_question(
+    *,
+    plan,
+    learner,
+    topic,
+    text,
+    unit,
+    kind=Question.Kind.QUESTION,
+    student_class="",
+    anonymous=False,
+) -> Question:
+    """A logged-in learner asks online; the question goes to their faculty/institute/centre."""
+    if not (learner.is_authenticated and learner.has_role("learner")):
+        raise TransitionError(_("Only learners may submit questions."))
+    if not text.strip():
+        raise TransitionError(_("Write the question."))
+    q = Question(
+        plan=plan,
+        topic=topic,
+        text=text.strip(),
+        kind=kind,
+        unit=unit,
+        student_class=student_class.strip(),
+        asked_by=learner,
+        asker_name=learner.display_name,
+        anonymous=anonymous,
+        source=Question.Source.ONLINE,
+        created_by=learner,
+    )
+    q.refresh_search_key()
+    q.save()
+    _event(plan, "question_submitted", actor=learner, question=q, to_status=q.status)
+    engine.question_submitted(q)
+    return q
+
+
+@transaction.atomic
+def record_question_from_minutes(
+    *,
+    session,
+    actor,
+    topic,
+    text,
+    kind=Question.Kind.QUESTION,
+    asker_name="",
+    student_class="",
+    anonymous=False,
+) -> Question:
+    """Staff enter a question or opinion raised at a session, as the minutes record it."""
+    if session.level == Level.UNIVERSITY or session.unit_id is None:
+        raise TransitionError(_("Questions from minutes belong to a class or unit session."))
+    _require_session_writer(actor, session.unit_id, session.level)
+    if not text.strip():
+        raise TransitionError(_("Write the question."))
+    q = Question(
+        plan=session.plan,
+        topic=topic,
+        text=text.strip(),
+        kind=kind,
+        unit=session.unit,
+        student_class=(student_class or session.student_class).strip(),
+        session=session,
+        asker_name=asker_name.strip(),
+        anonymous=anonymous,
+        source=Question.Source.MINUTES,
+        created_by=actor,
+    )
+    q.refresh_search_key()
+    q.save()
+    _event(
+        session.plan,
+        "question_submitted",
+        actor=actor,
+        question=q,
+        session=session,
+        to_status=q.status,
+    )
+    engine.question_submitted(q)
+    return q
+
+
+def _require_unit_staff(user, q):
+    if not (is_unit_staff(user, q.unit_id) or is_committee(user)):
+        raise TransitionError(
+            _("Only the staff of the learner's faculty, institute or centre may do this.")
+        )
+
+
+@transaction.atomic
+def answer_at_unit(question, *, actor, text) -> Question:
+    """Step 7: within the unit's authority — the unit answers (and then publishes)."""
+    q = _lock_question(question)
+    _require_unit_staff(actor, q)
+    _check_status(q, QS.SUBMITTED)
+    if not text.strip():
+        raise TransitionError(_("Write the answer."))
+    now = timezone.now()
+    q.status, q.answer_text, q.answered_by, q.answered_at = QS.ANSWERED, text.strip(), actor, now
+    q.answered_by_unit = q.unit
+    _save_question(q, ["status", "answer_text", "answered_by", "answered_at", "answered_by_unit"])
+    _event(
+        q.plan,
+        "question_answered_at_unit",
+        actor=actor,
+        question=q,
+        from_status=QS.SUBMITTED,
+        to_status=q.status,
+        at=now,
+    )
+    engine.question_left_unit(q, now)
+    return q
+
+
+@transaction.atomic
+def escalate_question(question, *, actor, note="") -> Question:
+    """Step 7: outside the unit's authority — forwarded to the standing office."""
+    q = _lock_question(question)
+    _require_unit_staff(actor, q)
+    _check_status(q, QS.SUBMITTED)
+    now = timezone.now()
+    q.status, q.escalated_at = QS.ESCALATED, now
+    _save_question(q, ["status", "escalated_at"])
+    _event(
+        q.plan,
+        "question_escalated",
+        actor=actor,
+        question=q,
+        from_status=QS.SUBMITTED,
+        to_status=q.status,
+        note=note,
+        at=now,
+    )
+    engine.question_left_unit(q, now)
+    return q
+
+
+@transaction.atomic
+def route_question(question, *, actor, due_at, department=None, note="") -> Question:
+    """Steps 8–9: the standing office sends the item to its department with a due date."""
+    _require_committee(actor)
+    q = _lock_question(question)
+    _check_status(q, QS.ESCALATED, QS.ROUTED)
+    department = department or q.topic.department
+    if department is None:
+        raise TransitionError(_("Choose the department that answers this topic."))
+    now = timezone.now()
+    if due_at <= now:
+        raise TransitionError(_("The due date must be in the future."))
+    old = q.status
+    q.status, q.department, q.routed_at = QS.ROUTED, department, now
+    step = engine.question_routed(q, due_at=due_at, at=now)
+    q.due_at = step.due_at
+    _save_question(q, ["status", "department", "routed_at", "due_at"])
+    _event(
+        q.plan,
+        "question_routed",
+        actor=actor,
+        question=q,
+        from_status=old,
+        to_status=q.status,
+        note=f"{department.name} · {timezone.localtime(q.due_at):%H:%M %d/%m/%Y}"
+        + (f"\n{note}" if note else ""),
+        at=now,
+    )
+    return q
+
+
+@transaction.atomic
+def answer_question(question, *, actor, text, letter_number="", letter_file=None) -> Question:
+    """Step 9: a responder of the department answers in writing (with the official letter)."""
+    q = _lock_question(question)
+    if not is_responder_for(actor, q.department_id):
+        raise TransitionError(
+            _("Only the responders of the department it was sent to may answer it.")
+        )
+    _check_status(q, QS.ROUTED)
+    if not text.strip():
+        raise TransitionError(_("Write the answer."))
+    now = timezone.now()
+    q.status, q.answer_text, q.answered_by, q.answered_at = QS.ANSWERED, text.strip(), actor, now
+    q.answered_by_unit, q.letter_number = q.department, letter_number.strip()
+    fields = [
+        "status",
+        "answer_text",
+        "answered_by",
+        "answered_at",
+        "answered_by_unit",
+        "letter_number",
+    ]
+    if letter_file:
+        q.letter_file = letter_file
+        fields.append("letter_file")
+    _save_question(q, fields)
+    _event(
+        q.plan,
+        "question_answered",
+        actor=actor,
+        question=q,
+        from_status=QS.ROUTED,
+        to_status=q.status,
+        at=now,
+    )
+    engine.question_answered(q, now)
+    return q
+
+
+@transaction.atomic
+def return_answer(question, *, actor, note, due_at) -> Question:
+    """The standing office sends an insufficient answer back to the department."""
+    _require_committee(actor)
+    q = _lock_question(question)
+    _check_status(q, QS.ANSWERED)
+    if q.department_id is None:
+        raise TransitionError(_("This answer came from the unit, not from a department."))
+    if not note.strip():
+        raise TransitionError(_("Say what the answer lacks."))
+    now = timezone.now()
+    if due_at <= now:
+        raise TransitionError(_("The due date must be in the future."))
+    q.status = QS.ROUTED
+    step = engine.question_routed(q, due_at=due_at, at=now)
+    q.due_at = step.due_at
+    _save_question(q, ["status", "due_at"])
+    _event(
+        q.plan,
+        "answer_returned",
+        actor=actor,
+        question=q,
+        from_status=QS.ANSWERED,
+        to_status=q.status,
+        note=note,
+        at=now,
+    )
+    return q
+
+
+def can_publish(user, q) -> bool:
+    if is_committee(user):
+        return True
+    # The unit publishes its own answers (step 7); department answers go through the committee.
+    return q.department_id is None and is_unit_staff(user, q.unit_id)
+
+
+@transaction.atomic
+def publish_answer(question, *, actor) -> Question:
+    q = _lock_question(question)
+    if not can_publish(actor, q):
+        raise TransitionError(
+            _("Only the standing office (or the unit, for its own answers) may publish.")
+        )
+    _check_status(q, QS.ANSWERED)
+    now = timezone.now()
+    q.status, q.published_at = QS.PUBLISHED, now
+    _save_question(q, ["status", "published_at"])
+    _event(
+        q.plan,
+        "question_published",
+        actor=actor,
+        question=q,
+        from_status=QS.ANSWERED,
+        to_status=q.status,
+        at=now,
+    )
+    engine.question_published(q)
+    return q
+
+
+@transaction.atomic
+def merge_questions(primary, duplicates, *, actor, note="") -> Question:
+    """Step 8: the same complaint from many classes becomes one item that keeps its count and
+    its sources (the duplicates stay, marked merged, pointing at it)."""
+    _require_committee(actor)
+    p = _lock_question(primary)
+    if p.status in (QS.MERGED, QS.SUBMITTED):
+        raise TransitionError(_("Merge into an item the standing office holds."))
+    dups = list(
+        Question.objects.select_for_update(of=("self",))
+        .select_related("plan", "topic", "unit")
+        .filter(pk__in=[d.pk for d in duplicates])
+        .exclude(pk=p.pk)
+    )
+    if not dups:
+        raise TransitionError(_("Choose the duplicates to merge."))
+    now = timezone.now()
+    for d in dups:
+        _check_status(d, QS.ESCALATED, QS.ROUTED)
+        old = d.status
+        d.status, d.merged_into = QS.MERGED, p
+        d.save(update_fields=["status", "merged_into"])
+        Question.objects.filter(merged_into=d).update(merged_into=p)
+        p.source_count += d.source_count
+        _event(
+            d.plan,
+            "question_merged",
+            actor=actor,
+            question=d,
+            from_status=old,
+            to_status=QS.MERGED,
+            note=str(_("Merged into no. %(no)s")) % {"no": p.pk} + (f"\n{note}" if note else ""),
+            at=now,
+        )
+        engine.question_merged(d, now)
+    p.save(update_fields=["source_count"])
+    _event(
+        p.plan,
+        "question_absorbed",
+        actor=actor,
+        question=p,
+        from_status=p.status,
+        to_status=p.status,
+        note=", ".join(f"#{d.pk}" for d in dups),
+        at=now,
+    )
+    return p
+
+
+@transaction.atomic
+def change_topic(question, *, actor, topic) -> Question:
+    _require_committee(actor)
+    q = _lock_question(question)
+    if q.topic_id == topic.pk:
+        return q
+    old = q.topic
+    q.topic = topic
+    _save_question(q, ["topic"])
+    _event(
+        q.plan,
+        "question_topic",
+        actor=actor,
+        question=q,
+        from_status=q.status,
+        to_status=q.status,
+        note=f"{old.name} → {topic.name}",
+    )
+    return q
+
+
+@transaction.atomic
+def select_for_session(question, *, actor, session, selected=True) -> Question:
+    """The committee picks the questions for the university-level dialogue (step 13)."""
+    _require_committee(actor)
+    q = _lock_question(question)
+    if session.level != Level.UNIVERSITY:
+        raise TransitionError(_("Questions are selected for the university-level dialogue."))
+    if q.status == QS.MERGED:
+        raise TransitionError(_("Select the item it was merged into."))
+    q.selected_for = session if selected else None
+    q.save(update_fields=["selected_for"])
+    _event(
+        q.plan,
+        "question_selected",
+        actor=actor,
+        question=q,
+        session=session,
+        from_status=q.status,
+        to_status=q.status,
+        note="" if selected else str(_("Removed from the selection")),
+    )
+    return q
+
+
+# --- the feedback form ---------------------------------------------------------------------
+
+FS = FeedbackForm.Status
+
+
+@transaction.atomic
+def create_feedback_form(*, plan, actor, title, intro="") -> FeedbackForm:
+    _require_committee(actor)
+    if not title.strip():
+        raise TransitionError(_("Give the form a title."))
+    return FeedbackForm.objects.create(
+        plan=plan, title=title.strip(), intro=intro.strip(), created_by=actor
+    )
+
+
+@transaction.atomic
+def add_feedback_item(form, *, actor, kind, text, required=True) -> FeedbackItem:
+    _require_committee(actor)
+    form = FeedbackForm.objects.select_for_update().get(pk=form.pk)
+    if form.status != FS.DRAFT:
+        raise TransitionError(_("The form is open: its questions can no longer change."))
+    last = form.items.order_by("-position").values_list("position", flat=True).first() or 0
+    return FeedbackItem.objects.create(
+        form=form, kind=kind, text=text.strip(), required=required, position=last + 1
+    )
+
+
+@transaction.atomic
+def remove_feedback_item(item, *, actor):
+    _require_committee(actor)
+    if item.form.status != FS.DRAFT:
+        raise TransitionError(_("The form is open: its questions can no longer change."))
+    item.delete()
+
+
+@transaction.atomic
+def open_feedback_form(form, *, actor) -> FeedbackForm:
+    _require_committee(actor)
+    form = FeedbackForm.objects.select_for_update().get(pk=form.pk)
+    if form.status != FS.DRAFT:
+        raise TransitionError(_("Only a form being built can be opened."))
+    if not form.items.exists():
+        raise TransitionError(_("Add at least one question first."))
+    form.status = FS.OPEN
+    form.save(update_fields=["status"])
+    _event(
+        form.plan,
+        "feedback_opened",
+        actor=actor,
+        from_status=FS.DRAFT,
+        to_status=FS.OPEN,
+        note=form.title,
+    )
+    return form
+
+
+@transaction.atomic
+def close_feedback_form(form, *, actor) -> FeedbackForm:
+    _require_committee(actor)
+    form = FeedbackForm.objects.select_for_update().get(pk=form.pk)
+    if form.status != FS.OPEN:
+        raise TransitionError(_("Only an open form can be closed."))
+    form.status = FS.CLOSED
+    form.save(update_fields=["status"])
+    _event(
+        form.plan,
+        "feedback_closed",
+        actor=actor,
+        from_status=FS.OPEN,
+        to_status=FS.CLOSED,
+        note=form.title,
+    )
+    return form
+
+
+@transaction.atomic
+def submit_feedback(form, *, learner, answers: dict) -> FeedbackResponse:
+    """A learner answers once; the answers carry no trace of who gave them.
+
+    `answers` maps item id → rating (1–5) or text."""
+    if not (learner.is_authenticated and learner.has_role("learner")):
+        raise TransitionError(_("Only learners answer the feedback form."))
+    form = FeedbackForm.objects.select_for_update().get(pk=form.pk)
+    if form.status != FS.OPEN:
+        raise TransitionError(_("This form is not open for answers."))
+    # The receipt row is the claim: a second submission (even at the same moment) fails here.
+    _receipt, created = FeedbackReceipt.objects.get_or_create(form=form, user=learner)
+    if not created:
+        raise TransitionError(_("You have already answered this form. Thank you!"))
+    response = FeedbackResponse.objects.create(form=form)
+    rows = []
+    for item in form.items.all():
+        value = answers.get(item.pk)
+        if item.kind == FeedbackItem.Kind.RATING:
+            rating = int(value) if value not in (None, "") else None
+            if rating is not None and not 1 <= rating <= 5:
+                raise TransitionError(_("A rating is from 1 to 5."))
+            if rating is None and item.required:
+                raise TransitionError(_("Answer every required question."))
+            if rating is not None:
+                rows.append(FeedbackAnswer(response=response, item=item, rating=rating))
+        else:
+            text = (value or "").strip()
+            if not text and item.required:
+                raise TransitionError(_("Answer every required question."))
+            if text:
+                rows.append(FeedbackAnswer(response=response, item=item, text=text))
+    FeedbackAnswer.objects.bulk_create(rows)
+    return response
