@@ -1,6 +1,6 @@
 from django.conf import settings
 
-from . import navigation
+from . import navigation, selectors
 
 
 def portal(request):
@@ -11,4 +11,6 @@ def portal(request):
         "nav_public": navigation.items_for(user, audience="public"),
         "nav_work": navigation.work_items_for(user) if user.is_authenticated else [],
         "PORTAL_DEBUG": settings.DEBUG,
+        # The bell's unread count: one COUNT, run only when a template reads it.
+        "bell": selectors.Bell(user),
     }

@@ -148,12 +148,17 @@ def open_step(
     step_type = get_step_type(key)
     start = start or timezone.now()
     allowed = step_type.allowed_hours if hours is None else float(hours)
-    content_type = ContentType.objects.get_for_model(obj)
     holder = {
         "holder_role": str(holder_role or ""),
         "holder_user": holder_user,
         "holder_unit_id": _unit_id(holder_unit),
     }
+    with transaction.atomic():
+        return _open_or_update(obj, key, step_type, start, allowed, holder)
+
+
+def _open_or_update(obj, key, step_type, start, allowed, holder) -> DeadlineStep:
+    content_type = ContentType.objects.get_for_model(obj)
     existing = (
         DeadlineStep.objects.select_for_update()
         .filter(content_type=content_type, object_id=str(obj.pk), step_type=key)
@@ -274,6 +279,9 @@ def _notify_step(step: DeadlineStep, kind: str, now: dt.datetime) -> list:
 def _sweep_kind(kind: str, now: dt.datetime, result: SweepResult) -> None:
     when, marker = ("remind_at", "reminded_at") if kind == REMINDER else ("due_at", "escalated_at")
     pending = {"closed_at__isnull": True, f"{marker}__isnull": True, f"{when}__lte": now}
+    # Most minutes nothing is due: one read of the partial index, no transaction, no lock.
+    if not DeadlineStep.objects.filter(**pending).exists():
+        return
     while True:
         with transaction.atomic():
             # Two sweeps at once: each locks the rows it takes and skips the other's

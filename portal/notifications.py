@@ -244,7 +244,7 @@ def _record_failure(notification, exc, now):
     return next_at
 
 
-def pick_up_notifications(now: dt.datetime | None = None) -> dict:
+def pick_up_notifications(now: dt.datetime | None = None, enqueue: bool = True) -> dict:
     """Queue again what the broker lost or a dead worker left: the beat task's work.
 
     - "queued" rows whose next attempt is due (the broker was down, or a retry is due);
@@ -277,6 +277,8 @@ def pick_up_notifications(now: dt.datetime | None = None) -> dict:
         if won:
             failed += final
             recovered += not final
+    if not enqueue:
+        return {"recovered": recovered, "failed": failed, "queued": 0, "waiting": 0}
     # A grace period leaves fresh rows to the task queued on commit or to the back-off's own
     # task; a row still queued after it was missed by the broker.
     grace = dt.timedelta(seconds=float(_setting("OUTBOX_PICK_UP_GRACE_SECONDS", 60)))

@@ -4,13 +4,29 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from . import views
+from . import ops, views, views_notifications
 from .forms import LoginForm
 
 portal_patterns = (
     [
         path("", views.home, name="home"),
         path("work/", views.dashboard, name="dashboard"),
+        # The deadlines and notifications engine.
+        path("notifications/", views_notifications.notification_list, name="notifications"),
+        path(
+            "notifications/<int:pk>/",
+            views_notifications.notification_open,
+            name="notification-open",
+        ),
+        path(
+            "notifications/read/",
+            views_notifications.notification_read_all,
+            name="notifications-read-all",
+        ),
+        path("ops/outbox/", ops.outbox, name="ops-outbox"),
+        path("ops/outbox/<int:pk>/", ops.outbox_detail, name="ops-outbox-detail"),
+        path("ops/outbox/<int:pk>/resend/", ops.outbox_resend, name="ops-outbox-resend"),
+        path("ops/deadlines/", ops.deadlines, name="ops-deadlines"),
     ],
     "portal",
 )

@@ -1,0 +1,94 @@
+"""Ops pages: the notification outbox and the portal's deadlines.
+
+For the roles that hold `portal.view_ops` (the MTT Office head, the committee's standing
+office) and superusers.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from . import selectors
+from .models import Notification, NotificationStatus
+from .notifications import OutboxError, resend_notification
+
+ops_required = permission_required("portal.view_ops", raise_exception=True)
+
+
+@login_required
+@ops_required
+def outbox(request):
+    status = request.GET.get("status", "")
+    if status not in NotificationStatus.values:
+        status = ""
+    page = Paginator(selectors.outbox(status or None), 50).get_page(request.GET.get("page"))
+    counts = selectors.outbox_counts()
+    tabs = [("", _("All"), counts["all"])] + [
+        (s.value, s.label, counts[s.value]) for s in NotificationStatus
+    ]
+    return render(
+        request,
+        "portal/ops/outbox.html",
+        {"page": page, "status": status, "tabs": tabs, "counts": counts},
+    )
+
+
+def _get_notification_for_ops(request, pk) -> Notification:
+    return get_object_or_404(Notification.objects.select_related("user"), pk=pk)
+
+
+@login_required
+@ops_required
+def outbox_detail(request, pk):
+    notification = _get_notification_for_ops(request, pk)
+    events = notification.events.select_related("actor")
+    return render(
+        request,
+        "portal/ops/outbox_detail.html",
+        {"notification": notification, "events": events},
+    )
+
+
+@login_required
+@ops_required
+def outbox_resend(request, pk):
+    """GET: confirm; POST: give a failed notification a fresh set of attempts."""
+    notification = _get_notification_for_ops(request, pk)
+    if request.method == "POST":
+        try:
+            resend_notification(notification.pk, by=request.user)
+        except OutboxError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(
+                request,
+                _("The notification to %(to)s is queued to be sent again.")
+                % {"to": notification.recipient_label},
+            )
+        return redirect("portal:ops-outbox-detail", pk=notification.pk)
+    return render(request, "portal/ops/outbox_resend.html", {"notification": notification})
+
+
+@login_required
+@ops_required
+def deadlines(request):
+    now = timezone.now()
+    which = request.GET.get("show", "overdue")
+    if which not in selectors.DEADLINE_FILTERS:
+        which = "overdue"
+    page = Paginator(selectors.open_steps(which, now), 50).get_page(request.GET.get("page"))
+    page.object_list = selectors.attach_targets(page.object_list)
+    counts = selectors.open_step_counts(now)
+    tabs = [
+        ("overdue", _("Overdue"), counts["overdue"]),
+        ("soon", _("Due within 24 hours"), counts["soon"]),
+        ("open", _("All open steps"), counts["open"]),
+    ]
+    return render(
+        request,
+        "portal/ops/deadlines.html",
+        {"page": page, "show": which, "tabs": tabs, "now": now},
+    )

@@ -1,0 +1,90 @@
+"""Reads of the engine's tables for the pages: the bell, the notifications page, ops pages."""
+
+import datetime as dt
+
+from django.db.models import Count
+from django.utils.functional import cached_property
+
+from .models import DeadlineStep, Notification, NotificationStatus
+
+
+def unread_count(user) -> int:
+    """The bell's number: one COUNT over the partial index of unread rows."""
+    if not getattr(user, "is_authenticated", False):
+        return 0
+    return Notification.objects.filter(user=user, read_at__isnull=True).count()
+
+
+class Bell:
+    """The navbar bell. The count is read (one query) only when a template asks for it."""
+
+    def __init__(self, user):
+        self.user = user
+
+    @cached_property
+    def unread(self) -> int:
+        return unread_count(self.user)
+
+
+def notifications_for(user):
+    return Notification.objects.filter(user=user).only(
+        "pk", "subject", "body", "url", "created_at", "read_at", "status", "channel"
+    )
+
+
+def outbox(status: str | None = None):
+    rows = Notification.objects.select_related("user").defer("body", "body_html")
+    if status:
+        rows = rows.filter(status=status)
+    return rows.order_by("-created_at", "-pk")
+
+
+def outbox_counts() -> dict[str, int]:
+    counts = {s.value: 0 for s in NotificationStatus}
+    for row in Notification.objects.values("status").annotate(n=Count("pk")).order_by():
+        counts[row["status"]] = row["n"]
+    counts["all"] = sum(counts.values())
+    return counts
+
+
+DEADLINE_FILTERS = ("overdue", "soon", "open")
+
+
+def open_steps(which: str, now: dt.datetime, soon: dt.timedelta = dt.timedelta(hours=24)):
+    """Open steps by due time: "overdue", due "soon" (within a day), or all "open"."""
+    rows = DeadlineStep.objects.open().select_related("holder_user", "content_type")
+    if which == "overdue":
+        rows = rows.filter(due_at__lte=now)
+    elif which == "soon":
+        rows = rows.filter(due_at__gt=now, due_at__lte=now + soon)
+    return rows.order_by("due_at", "pk")
+
+
+def open_step_counts(now: dt.datetime, soon: dt.timedelta = dt.timedelta(hours=24)) -> dict:
+    from django.db.models import Q
+
+    return DeadlineStep.objects.open().aggregate(
+        overdue=Count("pk", filter=Q(due_at__lte=now)),
+        soon=Count("pk", filter=Q(due_at__gt=now, due_at__lte=now + soon)),
+        open=Count("pk"),
+    )
+
+
+def attach_targets(steps) -> list:
+    """Fetch the objects the steps are about: one query per content type, not per row."""
+    steps = list(steps)
+    by_type: dict[int, list] = {}
+    for step in steps:
+        by_type.setdefault(step.content_type_id, []).append(step)
+    for _ct_id, group in by_type.items():
+        model = group[0].content_type.model_class()
+        if model is None:
+            continue
+        pk_field = model._meta.pk
+        ids = {pk_field.to_python(s.object_id) for s in group}
+        found = model._base_manager.in_bulk(ids)
+        for step in group:
+            step.target_object = found.get(pk_field.to_python(step.object_id))
+    for step in steps:
+        step.__dict__.setdefault("target_object", None)
+    return steps

@@ -1,0 +1,249 @@
+"""The deadline sweep: each reminder and each escalation goes out exactly once."""
+
+import datetime as dt
+import threading
+from io import StringIO
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from django.core.management import call_command
+from django.db import connection, connections
+
+from portal import deadlines
+from portal.deadlines import close_step, open_step, register_step_type, sweep_deadlines
+from portal.models import DeadlineStep, Notification
+from portal.tasks import sweep_deadlines_task
+
+HANOI = ZoneInfo("Asia/Ho_Chi_Minh")
+START = dt.datetime(2025, 3, 10, 9, 0, tzinfo=HANOI)  # a Monday
+
+
+def at(hours: float) -> dt.datetime:
+    return START + dt.timedelta(hours=hours)
+
+
+CALLS = []
+
+
+def only_the_first_recipient_then_crash(step, kind):
+    """A recipients callable that dies: stands for a worker killed mid-sweep."""
+    CALLS.append(step.pk)
+    if len(CALLS) > 1:
+        raise RuntimeError("worker killed")
+    return deadlines.default_recipients(step, kind)
+
+
+@pytest.fixture(autouse=True)
+def step_types():
+    saved = dict(deadlines._step_types)
+    register_step_type("test.review", label="Check the registration (step 3)", hours=24)
+    register_step_type(
+        "test.crashing",
+        label="A step whose recipients crash",
+        hours=24,
+        recipients="tests.portal.test_sweep.only_the_first_recipient_then_crash",
+    )
+    CALLS.clear()
+    yield
+    deadlines._step_types.clear()
+    deadlines._step_types.update(saved)
+
+
+@pytest.fixture
+def office(make_user):
+    """Two MTT Office clerks, their head, and someone who only has access to the portal."""
+    return {
+        "clerks": [make_user("mtt_office"), make_user("mtt_office")],
+        "head": make_user("mtt_office_head"),
+        "other": make_user("mtt_technician"),
+    }
+
+
+def notified(kind):
+    return sorted(
+        Notification.objects.filter(dedupe_key__contains=f":{kind}:").values_list(
+            "user__username", flat=True
+        )
+    )
+
+
+@pytest.mark.django_db
+def test_it_reminds_the_holding_role_when_75_percent_of_the_time_has_passed(office, make_user):
+    open_step(make_user(), "test.review", start=START, holder_role="mtt_office")
+    assert sweep_deadlines(at(17.99)).sent == 0
+    result = sweep_deadlines(at(18))
+    assert len(result.reminders) == 1
+    assert notified("reminder") == sorted(u.username for u in office["clerks"])
+    assert notified("escalation") == []
+
+
+@pytest.mark.django_db
+def test_a_step_held_by_a_person_reminds_only_that_person(office, make_user):
+    clerk = office["clerks"][0]
+    open_step(make_user(), "test.review", start=START, holder_role="mtt_office", holder_user=clerk)
+    sweep_deadlines(at(18))
+    assert notified("reminder") == [clerk.username]
+
+
+@pytest.mark.django_db
+def test_it_escalates_a_step_past_24_hours_to_the_head_only(office, make_user):
+    open_step(make_user(), "test.review", start=START, holder_role="mtt_office")
+    sweep_deadlines(at(18))
+    assert sweep_deadlines(at(23.99)).sent == 0
+    result = sweep_deadlines(at(24))
+    assert len(result.escalations) == 1
+    assert notified("escalation") == [office["head"].username]
+
+
+@pytest.mark.django_db
+def test_running_it_twice_sends_one_reminder_and_one_escalation(office, make_user):
+    open_step(make_user(), "test.review", start=START, holder_role="mtt_office")
+    sweep_deadlines(at(30))
+    assert sweep_deadlines(at(30)).sent == 0
+    assert sweep_deadlines(at(300)).sent == 0
+    assert Notification.objects.count() == 3  # two clerks reminded, one head escalated
+
+
+@pytest.mark.django_db
+def test_a_closed_step_is_never_swept(office, make_user):
+    request = make_user()
+    open_step(request, "test.review", start=START, holder_role="mtt_office")
+    close_step(request, "test.review", at=at(1))
+    assert sweep_deadlines(at(100)).sent == 0
+    assert not Notification.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_step_with_no_one_in_its_role_is_marked_and_sends_nothing(make_user):
+    step = open_step(make_user(), "test.review", start=START, holder_role="mtt_technician")
+    result = sweep_deadlines(at(24))
+    assert result.sent == 0
+    step.refresh_from_db()
+    assert step.reminded_at == at(24) and step.escalated_at == at(24)
+
+
+@pytest.mark.django_db
+def test_the_reminder_names_the_step_and_the_due_time_in_vietnamese(office, make_user):
+    open_step(make_user(), "test.review", start=START, holder_user=office["clerks"][0])
+    sweep_deadlines(at(18))
+    reminder = Notification.objects.get()
+    assert reminder.subject == "Nhắc việc: Check the registration (step 3) — hạn 11/03/2025 09:00"
+    assert "11/03/2025 09:00" in reminder.body
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_killed_mid_sweep_leaves_nothing_half_done(office, make_user):
+    first, second = make_user(), make_user()
+    open_step(first, "test.crashing", start=START, holder_role="mtt_office")
+    open_step(second, "test.crashing", start=START, holder_role="mtt_office")
+    with pytest.raises(RuntimeError):
+        sweep_deadlines(at(18))
+    # Both steps were in the batch that rolled back: no marker, no notification.
+    assert not DeadlineStep.objects.filter(reminded_at__isnull=False).exists()
+    assert not Notification.objects.exists()
+    register_step_type("test.crashing", label="fixed", hours=24)
+    assert len(sweep_deadlines(at(18)).reminders) == 2
+    assert Notification.objects.count() == 4
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_sweeps_at_once_from_two_threads_give_one_reminder(office, make_user):
+    for _ in range(30):
+        open_step(make_user(), "test.review", start=START, holder_role="mtt_office")
+    barrier = threading.Barrier(2)
+    results, errors = [], []
+
+    def run():
+        try:
+            barrier.wait()
+            results.append(sweep_deadlines(at(18)))
+        except Exception as exc:  # surfaced by the assertion below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert sum(len(r.reminders) for r in results) == 30
+    assert Notification.objects.count() == 60  # 30 steps × 2 clerks, not one more
+    assert not DeadlineStep.objects.filter(reminded_at__isnull=True).exists()
+
+
+@pytest.mark.django_db
+def test_the_celery_task_sweeps_at_the_current_time(office, make_user):
+    with time_machine.travel(START, tick=False):
+        open_step(make_user(), "test.review", holder_role="mtt_office")
+    with time_machine.travel(at(17), tick=False):
+        sweep_deadlines_task()
+        assert not Notification.objects.exists()
+    with time_machine.travel(at(18), tick=False):
+        sweep_deadlines_task()
+        sweep_deadlines_task()
+    assert notified("reminder") == sorted(u.username for u in office["clerks"])
+    with time_machine.travel(at(24), tick=False):
+        sweep_deadlines_task()
+    assert notified("escalation") == [office["head"].username]
+
+
+@pytest.mark.django_db
+def test_the_command_prints_what_it_sent_and_a_second_run_sends_nothing(office, make_user):
+    open_step(make_user(), "test.review", start=at(-30), holder_role="mtt_office")
+    out = StringIO()
+    call_command("sweep_deadlines", stdout=out)
+    printed = out.getvalue()
+    assert "reminder" in printed and "escalation" in printed
+    assert office["head"].email in printed
+    assert "3 notification(s)" in printed
+    again = StringIO()
+    call_command("sweep_deadlines", stdout=again)
+    assert "Nothing due" in again.getvalue()
+    assert Notification.objects.count() == 3
+
+
+@pytest.mark.django_db
+def test_a_sweep_with_nothing_due_costs_two_queries(office, make_user, django_assert_num_queries):
+    for _ in range(20):
+        open_step(make_user(), "test.review", start=START, holder_role="mtt_office")
+    with django_assert_num_queries(2):
+        sweep_deadlines(at(1))
+
+
+@pytest.mark.django_db
+def test_the_sweep_reads_the_partial_indexes_of_open_steps(make_user):
+    subject = open_step(make_user(), "test.review", start=START, holder_role="mtt_office")
+    # Many open steps, none of them due: the planner must still go straight to the due ones.
+    DeadlineStep.objects.bulk_create(
+        DeadlineStep(
+            step_type="test.review",
+            content_type=subject.content_type,
+            object_id=f"x{i}",
+            started_at=at(i),
+            hours=24,
+            remind_at=at(i + 18),
+            due_at=at(i + 24),
+        )
+        for i in range(3000)
+    )
+    plans = []
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE portal_deadlinestep")
+        for when, marker in (("remind_at", "reminded_at"), ("due_at", "escalated_at")):
+            sql, params = (
+                DeadlineStep.objects.filter(
+                    closed_at__isnull=True, **{f"{marker}__isnull": True, f"{when}__lte": at(1)}
+                )
+                .order_by(when, "pk")
+                .query.sql_with_params()
+            )
+            cursor.execute("EXPLAIN " + sql, params)
+            plans.append((when, " ".join(row[0] for row in cursor.fetchall())))
+    for when, plan in plans:
+        # A range read of a partial index over open steps, from the oldest up to now.
+        assert "Seq Scan" not in plan
+        assert f"Index Cond: ({when} <= " in plan
+        assert "_pending_idx" in plan or "deadline_open_due_idx" in plan
