@@ -24,6 +24,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
+from django.utils.translation import ngettext
 
 from .calendar import add_working_hours
 from .models import Calendar, DeadlineStep
@@ -195,6 +196,21 @@ def close_step(obj, key: str, *, at: dt.datetime | None = None) -> int:
         .open()
         .update(closed_at=at or timezone.now())
     )
+
+
+def describe_duration(delta: dt.timedelta) -> str:
+    """ "2 days 3 hours", "3 hours 5 minutes", "12 minutes": for "overdue by" / "left"."""
+    minutes = max(0, int(delta.total_seconds() // 60))
+    days, rest = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(rest, 60)
+    parts = []
+    if days:
+        parts.append(ngettext("%(n)d day", "%(n)d days", days) % {"n": days})
+    if hours:
+        parts.append(ngettext("%(n)d hour", "%(n)d hours", hours) % {"n": hours})
+    if not days and (minutes or not hours):
+        parts.append(ngettext("%(n)d minute", "%(n)d minutes", minutes) % {"n": minutes})
+    return " ".join(parts)
 
 
 # --- Who hears about a step ----------------------------------------------------------------

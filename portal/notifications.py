@@ -13,6 +13,7 @@ tried again — only a crash between handing the mail over and recording it repe
 
 import datetime as dt
 import logging
+import re
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -73,6 +74,8 @@ def render_message(template: str, context: dict, language: str) -> tuple[str, st
             html = render_to_string(f"emails/{template}_body.html", context)
         except TemplateDoesNotExist:
             html = ""
+    # Optional lines left empty by {% if %} leave no holes in the text.
+    body = re.sub(r"\n[ \t]*(\n[ \t]*)+\n", "\n\n", body)
     # A header line cannot hold a line break.
     subject = " ".join(subject.split())[:255]
     return subject, body.strip() + "\n", html
@@ -301,7 +304,7 @@ def resend_notification(notification_id: int, *, by=None) -> Notification:
         if not won:
             raise OutboxError(_("Only a failed notification can be sent again."))
         notification = Notification.objects.get(pk=notification_id)
-        _event(notification, Status.FAILED, Status.QUEUED, now, note="resent", actor=by)
+        _event(notification, Status.FAILED, Status.QUEUED, now, actor=by)
         transaction.on_commit(lambda: enqueue_delivery(notification_id))
     return notification
 

@@ -4,6 +4,8 @@ For the roles that hold `portal.view_ops` (the MTT Office head, the committee's 
 office) and superusers.
 """
 
+import datetime as dt
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.paginator import Paginator
@@ -12,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from . import selectors
+from .deadlines import describe_duration
 from .models import Notification, NotificationStatus
 from .notifications import OutboxError, resend_notification
 
@@ -81,6 +84,10 @@ def deadlines(request):
         which = "overdue"
     page = Paginator(selectors.open_steps(which, now), 50).get_page(request.GET.get("page"))
     page.object_list = selectors.attach_targets(page.object_list)
+    for step in page.object_list:
+        step.overdue = step.due_at <= now
+        step.soon = not step.overdue and step.due_at - now <= dt.timedelta(hours=24)
+        step.distance = describe_duration(abs(now - step.due_at))
     counts = selectors.open_step_counts(now)
     tabs = [
         ("overdue", _("Overdue"), counts["overdue"]),

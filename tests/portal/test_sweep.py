@@ -35,6 +35,11 @@ def only_the_first_recipient_then_crash(step, kind):
 
 
 @pytest.fixture(autouse=True)
+def fast_passwords(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def step_types():
     saved = dict(deadlines._step_types)
     register_step_type("test.review", label="Check the registration (step 3)", hours=24)
