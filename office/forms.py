@@ -10,10 +10,11 @@ from .models import Assignment, Person, Position, Relation, Unit
 
 
 class DateInput(forms.DateInput):
-    input_type = "date"
+    """dd/mm/yyyy, as the documents write dates, whatever the browser's language."""
 
     def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
+        attrs = {"placeholder": "dd/mm/yyyy", "inputmode": "numeric", "autocomplete": "off"}
+        super().__init__(format="%d/%m/%Y", attrs=attrs, **kwargs)
 
 
 class UnitChoiceField(forms.ModelChoiceField):
@@ -225,7 +226,7 @@ class AssignmentForm(forms.Form):
 
 class ReassignForm(forms.Form):
     person = PersonChoiceField(
-        label=_("New person"),
+        label=_("Hand over to"),
         queryset=Person.objects.order_by("full_name"),
         help_text=_("Add the person first if they are not in the directory yet."),
     )

@@ -13,6 +13,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from portal.roles import Role
 
@@ -27,7 +28,7 @@ from .forms import (
     SearchForm,
     UnitForm,
 )
-from .models import Assignment, AuditEvent, Person, Unit
+from .models import Assignment, AuditEvent, Person, Relation, Unit
 
 HOME_UNIT = "soict-office"
 # Roles that are not staff: they do not see colleagues' personal phone numbers.
@@ -92,7 +93,10 @@ def _unit_page(request, unit: Unit, template: str, extra=None):
         "node": node,
         "ancestors": selectors.ancestors(unit),
         "duty_entries": [e for e in entries if e.has_duties],
-        "other_staff": [e for e in entries if not e.has_duties],
+        # Post holders with no duty of their own, other than the leaders shown above.
+        "other_staff": [
+            e for e in entries if not e.has_duties and not e.holding.position.is_leadership
+        ],
         "sections": node.children,
         **(extra or {}),
     }
@@ -431,11 +435,55 @@ def assignment_end(request, pk):
     )
 
 
+FIELD_LABELS = {
+    "kind": gettext_lazy("Kind"),
+    "code": gettext_lazy("Code"),
+    "name": gettext_lazy("Name (Vietnamese)"),
+    "name_en": gettext_lazy("Name (English)"),
+    "short_name": gettext_lazy("Short name"),
+    "description": gettext_lazy("Description"),
+    "address": gettext_lazy("Address"),
+    "phone": gettext_lazy("Telephone"),
+    "email": gettext_lazy("E-mail"),
+    "website": gettext_lazy("Website"),
+    "order": gettext_lazy("Order"),
+    "parent": gettext_lazy("Parent unit"),
+    "title": gettext_lazy("Academic title"),
+    "full_name": gettext_lazy("Full name"),
+    "user": gettext_lazy("Portal log-in"),
+    "note": gettext_lazy("Note"),
+    "unit": gettext_lazy("Unit"),
+    "is_leadership": gettext_lazy("Leadership position"),
+    "person": gettext_lazy("Person"),
+    "relation": gettext_lazy("Relation"),
+    "position": gettext_lazy("Position"),
+    "duty": gettext_lazy("Duty"),
+    "starts_on": gettext_lazy("Starts on"),
+    "ends_on": gettext_lazy("Ends on"),
+    "text": gettext_lazy("Duty (Vietnamese)"),
+    "text_en": gettext_lazy("Duty (English)"),
+}
+
+
+def _shown(key, value):
+    if value in (None, ""):
+        return None
+    if key == "relation" and value in Relation.values:
+        return Relation(value).label
+    if key in ("starts_on", "ends_on"):
+        return date.fromisoformat(value).strftime("%d/%m/%Y")
+    return value
+
+
 def _diff(before, after):
-    """(field, before, after) for the fields that changed (all of them for a creation)."""
+    """(label, before, after) for the fields that changed (the filled ones for a creation)."""
     before, after = before or {}, after or {}
     keys = list(after) + [k for k in before if k not in after]
-    return [(k, before.get(k), after.get(k)) for k in keys if before.get(k) != after.get(k)]
+    return [
+        (FIELD_LABELS.get(k, k), _shown(k, before.get(k)), _shown(k, after.get(k)))
+        for k in keys
+        if _shown(k, before.get(k)) != _shown(k, after.get(k))
+    ]
 
 
 @directory_admin_required
