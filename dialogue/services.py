@@ -333,7 +333,9 @@ def _name(unit) -> str:
 def set_topic_department(topic, *, actor, department) -> Topic:
     """The committee edits the topic → department table (pre-filled from section IV)."""
     _require_committee(actor)
-    topic = Topic.objects.select_for_update().select_related("department").get(pk=topic.pk)
+    topic = (
+        Topic.objects.select_for_update(of=("self",)).select_related("department").get(pk=topic.pk)
+    )
     old = topic.department
     if (old.pk if old else None) == (department.pk if department else None):
         return topic

@@ -414,6 +414,7 @@ def _question_context(request, q, **overrides):
         "q": q,
         "actions": actions,
         "show_name": _shows_name(user, q),
+        "hide_actor_id": None if _shows_name(user, q) else q.asked_by_id,
         "events": q.events.select_related("actor") if staff else [],
         "steps": _deadline_steps(q) if staff else [],
         "sources": q.merged.select_related("unit", "session") if staff else [],
