@@ -20,13 +20,11 @@ class OfficeConfig(AppConfig):
                 description=_("Units, people and who is in charge of what, from a given date."),
             ),
         )
-        # Django admin access to the directory's tables, for the same role (audit: view only).
+        # The Django admin shows the directory read-only; edits go through the portal's forms.
         grant(
             "directory_admin",
             *(
-                f"office.{action}_{model}"
-                for model in ("unit", "unitduty", "person", "position", "assignment")
-                for action in ("view", "add", "change")
+                f"office.view_{model}"
+                for model in ("unit", "unitduty", "person", "position", "assignment", "auditevent")
             ),
-            "office.view_auditevent",
         )

@@ -28,7 +28,7 @@ from .forms import (
     SearchForm,
     UnitForm,
 )
-from .models import Assignment, AuditEvent, Person, Relation, Unit
+from .models import Assignment, AuditEvent, Person, Relation, Unit, UnitKind
 
 HOME_UNIT = "soict-office"
 # Roles that are not staff: they do not see colleagues' personal phone numbers.
@@ -97,7 +97,10 @@ def _unit_page(request, unit: Unit, template: str, extra=None):
         "other_staff": [
             e for e in entries if not e.has_duties and not e.holding.position.is_leadership
         ],
-        "sections": node.children,
+        # The sections-and-areas table suits an office; other units show the org chart only.
+        "sections": node.children
+        if any(c.unit.kind in (UnitKind.SECTION, UnitKind.AREA) for c in node.children)
+        else [],
         **(extra or {}),
     }
     return render(request, template, context)
