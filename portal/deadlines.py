@@ -21,6 +21,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
@@ -29,6 +30,7 @@ from django.utils.translation import ngettext
 from .calendar import add_working_hours
 from .models import Calendar, DeadlineStep
 from .roles import Role
+from .selectors import attach_targets
 
 log = logging.getLogger(__name__)
 
@@ -261,10 +263,20 @@ class SweepResult:
         return sum(len(n) for _s, n in self.reminders + self.escalations)
 
 
+def _target(step: DeadlineStep):
+    """The step's object, or None when it is gone: a reminder still goes out."""
+    if "target_object" in step.__dict__:  # fetched for the whole batch
+        return step.target_object
+    try:
+        return step.target
+    except (ObjectDoesNotExist, ValueError, TypeError):
+        return None
+
+
 def _notify_step(step: DeadlineStep, kind: str, now: dt.datetime) -> list:
     from .notifications import absolute_url, notify
 
-    target = step.target
+    target = _target(step)
     url = ""
     if target is not None and hasattr(target, "get_absolute_url"):
         url = absolute_url(target.get_absolute_url())
@@ -310,6 +322,8 @@ def _sweep_kind(kind: str, now: dt.datetime, result: SweepResult) -> None:
             )
             if not batch:
                 return
+            # The objects the steps are about: one query per content type, not one per step.
+            attach_targets(batch)
             for step in batch:
                 won = DeadlineStep.objects.filter(pk=step.pk, **pending).update(**{marker: now})
                 if not won:

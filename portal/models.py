@@ -129,12 +129,10 @@ class DeadlineStep(models.Model):
                 condition=models.Q(closed_at__isnull=True, escalated_at__isnull=True),
                 name="deadline_escalate_pending_idx",
             ),
-            # The ops page: open steps by due time.
-            models.Index(
-                fields=["due_at"],
-                condition=models.Q(closed_at__isnull=True),
-                name="deadline_open_due_idx",
-            ),
+            # The ops page: open steps by due time (closed_at IS NULL, then due_at). Not a
+            # partial index on due_at: the planner would take it for the escalation sweep and
+            # read every overdue open step, escalated or not, instead of the pending ones.
+            models.Index(fields=["closed_at", "due_at"], name="deadline_closed_due_idx"),
             models.Index(fields=["content_type", "object_id"], name="deadline_object_idx"),
         ]
         constraints = [

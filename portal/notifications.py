@@ -223,13 +223,16 @@ def _record_failure(notification, exc, now):
     final = notification.attempts >= max_attempts()
     next_at = None if final else now + retry_delay(notification.attempts)
     with transaction.atomic():
-        Notification.objects.filter(
+        # Conditional on our lease, as for success: a row the pick-up took back is not ours.
+        mine = Notification.objects.filter(
             pk=notification.pk, status=Status.SENDING, sending_since=now
         ).update(
             status=Status.FAILED if final else Status.QUEUED,
             last_error=error,
             next_attempt_at=next_at,
         )
+        if not mine:
+            return None
         _event(
             notification,
             Status.SENDING,

@@ -2,6 +2,7 @@
 
 import datetime as dt
 
+from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.utils.functional import cached_property
 
@@ -81,10 +82,15 @@ def attach_targets(steps) -> list:
         if model is None:
             continue
         pk_field = model._meta.pk
-        ids = {pk_field.to_python(s.object_id) for s in group}
-        found = model._base_manager.in_bulk(ids)
+        keys = {}
         for step in group:
-            step.target_object = found.get(pk_field.to_python(step.object_id))
+            try:
+                keys[step.pk] = pk_field.to_python(step.object_id)
+            except ValidationError:  # an id that cannot be this model's: no object
+                keys[step.pk] = None
+        found = model._base_manager.in_bulk({k for k in keys.values() if k is not None})
+        for step in group:
+            step.target_object = found.get(keys[step.pk])
     for step in steps:
         step.__dict__.setdefault("target_object", None)
     return steps

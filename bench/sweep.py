@@ -1,0 +1,181 @@
+"""Benchmark: the deadline sweep over 1,000,000 open steps of which 100 are due.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/portal_bench_engine \\
+    REDIS_URL=redis://127.0.0.1:6379/4 .venv/bin/python bench/sweep.py [--steps 1000000]
+
+Creates the database's tables if needed (migrate), inserts the steps with one
+INSERT … SELECT generate_series, and prints:
+  - one sweep with 100 steps due (each past its reminder and its due time: 100 reminders and
+    100 escalations, 200 notifications written and queued), repeated a few times on fresh copies;
+  - one sweep with nothing due (the common minute), repeated;
+  - the plans of the two sweep queries (they read the partial indexes, not the 1,000,000 rows);
+  - the bare Django view of bench/common.py as the machine's baseline.
+The bench's rows (step type "bench.review", users "bench-*") are deleted at the end.
+"""
+
+import argparse
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.common import Server, report, setup_django  # noqa: E402
+
+STEP_TYPE = "bench.review"
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--steps", type=int, default=1_000_000)
+    parser.add_argument("--due", type=int, default=100)
+    parser.add_argument("--runs", type=int, default=5, help="sweeps with items due")
+    parser.add_argument("--idle-runs", type=int, default=50, help="sweeps with nothing due")
+    args = parser.parse_args()
+
+    setup_django()
+    from django.conf import settings
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+    from django.contrib.contenttypes.models import ContentType
+    from django.core.management import call_command
+    from django.db import connection
+    from django.utils import timezone
+
+    from portal import notifications
+    from portal.deadlines import register_step_type, sweep_deadlines
+    from portal.models import DeadlineStep, Notification
+
+    if connection.vendor != "postgresql":
+        raise SystemExit("bench/sweep.py needs PostgreSQL: set DATABASE_URL=postgres://…")
+    call_command("migrate", verbosity=0)
+    broker = settings.CELERY_BROKER_URL
+    if not broker.startswith("redis"):
+        # Without Redis the filesystem broker would collect 200 files per run under var/.
+        notifications.enqueue_delivery = lambda pk: True
+        broker = "none (delivery tasks not published)"
+    print(f"database {connection.settings_dict['NAME']}, broker {broker}", flush=True)
+
+    register_step_type(STEP_TYPE, label="Bench review", hours=24)
+    User = get_user_model()
+    clerk, _ = User.objects.get_or_create(username="bench-clerk", defaults={"email": "c@b.local"})
+    head, _ = User.objects.get_or_create(username="bench-head", defaults={"email": "h@b.local"})
+    head.groups.add(Group.objects.get_or_create(name="mtt_office_head")[0])
+    user_ct = ContentType.objects.get_for_model(User)
+
+    cleanup(connection)
+    now = timezone.now()
+    started = time.perf_counter()
+    with connection.cursor() as cursor:
+        # Open steps due from 1 hour to ~40 days from now; the last `due` ones are past both
+        # their reminder and their due time.
+        cursor.execute(
+            """
+            INSERT INTO portal_deadlinestep
+                (step_type, content_type_id, object_id, started_at, hours, calendar,
+                 remind_at, due_at, holder_role, holder_user_id, created_at)
+            SELECT %(key)s, %(ct)s, (1000000000 + g)::text, %(now)s - interval '1 hour', 24, 'wall',
+                   CASE WHEN g > %(open)s THEN %(now)s - interval '2 hours'
+                        ELSE %(now)s + (g %% 960 + 1) * interval '1 hour' END,
+                   CASE WHEN g > %(open)s THEN %(now)s - interval '1 minute'
+                        ELSE %(now)s + (g %% 960 + 7) * interval '1 hour' END,
+                   'mtt_office', %(clerk)s, %(now)s
+            FROM generate_series(1, %(total)s) AS g
+            """,
+            {
+                "key": STEP_TYPE,
+                "ct": user_ct.pk,
+                "now": now,
+                "open": args.steps - args.due,
+                "total": args.steps,
+                "clerk": clerk.pk,
+            },
+        )
+        cursor.execute("ANALYZE portal_deadlinestep")
+    print(
+        f"inserted {args.steps:,} open steps ({args.due} due) in "
+        f"{time.perf_counter() - started:.1f} s",
+        flush=True,
+    )
+
+    due_ids = list(
+        DeadlineStep.objects.filter(step_type=STEP_TYPE, due_at__lte=now).values_list(
+            "pk", flat=True
+        )
+    )
+    assert len(due_ids) == args.due, len(due_ids)
+
+    def reset_due():
+        Notification.objects.filter(dedupe_key__startswith="deadline:").filter(
+            user__username__startswith="bench-"
+        ).delete()
+        DeadlineStep.objects.filter(pk__in=due_ids).update(reminded_at=None, escalated_at=None)
+
+    busy = []
+    for _ in range(args.runs):
+        reset_due()
+        t0 = time.perf_counter()
+        result = sweep_deadlines(now=timezone.now())
+        busy.append((time.perf_counter() - t0) * 1000)
+        assert len(result.reminders) == args.due and len(result.escalations) == args.due
+        assert result.sent == 2 * args.due, result.sent
+    idle = []
+    for _ in range(args.idle_runs):
+        t0 = time.perf_counter()
+        result = sweep_deadlines(now=timezone.now())
+        idle.append((time.perf_counter() - t0) * 1000)
+        assert result.sent == 0
+
+    with connection.cursor() as cursor:
+        for when, marker in (("remind_at", "reminded_at"), ("due_at", "escalated_at")):
+            sql, params = (
+                DeadlineStep.objects.filter(
+                    closed_at__isnull=True,
+                    **{f"{marker}__isnull": True, f"{when}__lte": timezone.now()},
+                )
+                .order_by(when, "pk")[:100]
+                .query.sql_with_params()
+            )
+            cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql, params)
+            plan = [row[0] for row in cursor.fetchall()]
+            print(f"\nplan of the {when} query (nothing due):")
+            for line in plan:
+                print("   ", line)
+
+    roundtrip = []
+    with connection.cursor() as cursor:
+        for _ in range(200):
+            t0 = time.perf_counter()
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+            roundtrip.append((time.perf_counter() - t0) * 1000)
+
+    print("\nbaseline: the bare Django view through gunicorn", flush=True)
+    with Server(workers=1) as server:
+        base = server.measure("/bench/bare", n=200)
+    print()
+    report("bare view (baseline)", base)
+    report("database round trip (SELECT 1)", roundtrip, base)
+    report(f"sweep, {args.due} due of {args.steps:,} open", busy, base)
+    report(f"sweep, nothing due of {args.steps:,} open", idle, base)
+    per_item = statistics.median(busy) / (2 * args.due)
+    print(f"{'':40} {per_item:.2f} ms per notification written (reminder or escalation)")
+
+    started = time.perf_counter()
+    cleanup(connection)
+    print(f"\ncleaned up in {time.perf_counter() - started:.1f} s")
+
+
+def cleanup(connection):
+    from portal.models import DeadlineStep, Notification
+
+    Notification.objects.filter(user__username__startswith="bench-").delete()
+    DeadlineStep.objects.filter(step_type=STEP_TYPE).delete()
+    if connection.get_autocommit():
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE portal_deadlinestep")
+
+
+if __name__ == "__main__":
+    main()
