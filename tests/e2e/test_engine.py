@@ -106,3 +106,9 @@ def test_an_ops_head_sees_an_overdue_step_and_resends_a_failed_mail(
     failed.refresh_from_db()
     assert failed.status == "queued" and failed.attempts == 0
     assert failed.events.last().actor == head
+
+    # On a phone the deadlines table scrolls sideways; the tabs and badges stay readable.
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto("/ops/deadlines/")
+    expect(page.get_by_test_id("deadlines")).to_contain_text("Nguyễn Văn An")
+    screenshot(page, "engine-deadlines-phone")
