@@ -238,10 +238,10 @@ class SessionForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=200, required=False)
     held_on = forms.DateField(label=_("Date"), widget=DateInput())
     starts_at = forms.TimeField(
-        label=_("From"), required=False, widget=forms.TimeInput(attrs={"placeholder": "08:00"})
+        label=_("Starts at"), required=False, widget=forms.TimeInput(attrs={"placeholder": "08:00"})
     )
     ends_at = forms.TimeField(
-        label=_("Until"), required=False, widget=forms.TimeInput(attrs={"placeholder": "10:00"})
+        label=_("Ends at"), required=False, widget=forms.TimeInput(attrs={"placeholder": "10:00"})
     )
     venue = forms.CharField(label=_("Venue"), max_length=200)
     chair = forms.CharField(label=_("Chair"), max_length=200)

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from portal.text import fold
@@ -107,8 +107,8 @@ class Milestone(models.Model):
     """One row of section III (Tiến độ thực hiện)."""
 
     class Status(models.TextChoices):
-        PLANNED = "planned", _("Planned")
-        IN_PROGRESS = "in_progress", _("In progress")
+        PLANNED = "planned", pgettext_lazy("milestone", "Planned")
+        IN_PROGRESS = "in_progress", pgettext_lazy("milestone", "In progress")
         DONE = "done", _("Done")
         LATE = "late", _("Late")
 
@@ -378,7 +378,7 @@ class DialogueSession(models.Model):
     """A dialogue session (buổi đối thoại) at one of the three levels, with its minutes."""
 
     class Status(models.TextChoices):
-        PLANNED = "planned", _("Planned")
+        PLANNED = "planned", pgettext_lazy("session", "Planned")
         MINUTES_DRAFT = "minutes_draft", _("Minutes being written")
         SUBMITTED = "submitted", _("Minutes submitted for approval")
         RETURNED = "returned", _("Minutes returned for correction")
