@@ -2,12 +2,24 @@
 column, nothing created until the whole file is clean. No query per row: the same form as the
 web page checks each row, the unit list is cached, and one query finds open duplicates."""
 
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.utils.translation import gettext_lazy as _
 
 from portal.text import fold
 
-from .forms import RequestForm, StudentRequestForm
+from .forms import (
+    _COHORT,
+    _STAFF_ID,
+    _STUDENT_ID,
+    check_birth_date,
+    clean_name,
+    parse_date,
+    unit_choices,
+)
 from .models import OPEN_STATUSES, AccountRequest, PersonKind, RequestKind
+from .naming import domain_for
+from .phones import normalise_mobile
 from .tabular import read_table
 
 COLUMNS = [
@@ -114,7 +126,6 @@ _REQUEST = {
     "reset": RequestKind.PASSWORD_RESET,
     "cap lai mat khau": RequestKind.PASSWORD_RESET,
 }
-_FIELD_TO_COLUMN = {"unit": "unit_code"}
 
 
 class RowError:
@@ -129,8 +140,98 @@ class RowError:
         return f"RowError({self.row}, {self.column!r}, {self.message!r})"
 
 
+def _check_row(raw: dict, kind: str, request_kind: str, units: dict) -> tuple[dict, list]:
+    """The checks of the BM01/BM02 form, as plain functions: the web form costs ~1 ms a row,
+    these a few microseconds (10,000 rows must validate in seconds)."""
+    errors, data = [], {"person_kind": kind, "request_kind": request_kind}
+
+    def check(column, func):
+        try:
+            return func()
+        except ValidationError as exc:
+            errors.extend((column, m) for m in exc.messages)
+            return None
+
+    def required(column):
+        value = " ".join(str(raw.get(column) or "").split())
+        if not value:
+            errors.append((column, _("This field is required.")))
+        return value
+
+    if value := required("family_and_middle_names"):
+        data["family_and_middle_names"] = check(
+            "family_and_middle_names", lambda: clean_name(value, _("Family and middle names"))
+        )
+    if value := required("given_name"):
+        data["given_name"] = check("given_name", lambda: clean_name(value, _("Given name")))
+    if value := required("date_of_birth"):
+        day = parse_date(value)
+        if day is None:
+            errors.append(("date_of_birth", _("Write the date as dd/mm/yyyy, e.g. 15/03/2005.")))
+        else:
+            data["date_of_birth"] = check("date_of_birth", lambda: check_birth_date(day))
+    if value := required("person_id"):
+        if kind == PersonKind.STUDENT:
+            if not _STUDENT_ID.match(value):
+                errors.append(("person_id", _("A student ID is 6 to 12 digits, e.g. 20231234.")))
+            data["person_id"] = value
+        else:
+            value = value.upper()
+            if not _STAFF_ID.match(value):
+                errors.append(("person_id", _("Check the staff ID (letters and digits).")))
+            data["person_id"] = value
+    if code := required("unit_code"):
+        if code not in units:
+            errors.append(("unit_code", _("Unknown unit code: %(code)s.") % {"code": code}))
+        data["unit_code"], data["unit_name"] = code, units.get(code, code)
+    data["student_class"] = data["cohort"] = ""
+    if kind == PersonKind.STUDENT:
+        data["student_class"] = required("student_class")
+        if cohort := required("cohort").upper():
+            if not _COHORT.match(cohort):
+                errors.append(("cohort", _("Write the cohort as on the student card, e.g. K68.")))
+            data["cohort"] = cohort if cohort.startswith("K") else f"K{cohort}"
+    if value := required("mobile_phone"):
+        data["mobile_phone"] = normalise_mobile(value)
+        if data["mobile_phone"] is None:
+            errors.append(
+                (
+                    "mobile_phone",
+                    _("Enter a Vietnamese mobile number, e.g. 0912 345 678 or +84 912 345 678."),
+                )
+            )
+    for column in ("contact_email", "existing_address"):
+        value = str(raw.get(column) or "").strip().lower()
+        data[column] = value
+        if value:
+            check(column, lambda value=value: validate_email(value))
+    if not data["contact_email"]:
+        errors.append(("contact_email", _("This field is required.")))
+    if request_kind == RequestKind.PASSWORD_RESET:
+        domain = domain_for(kind)
+        existing = data["existing_address"]
+        if not existing:
+            errors.append(("existing_address", _("For a password reset, give the address.")))
+        elif not existing.endswith("@" + domain):
+            errors.append(
+                ("existing_address", _("The address ends in @%(domain)s.") % {"domain": domain})
+            )
+        elif existing == data["contact_email"]:
+            errors.append(
+                (
+                    "contact_email",
+                    _("Give an address you can read now, not the one whose password is lost."),
+                )
+            )
+    else:
+        data["existing_address"] = ""
+    data["note"] = str(raw.get("note") or "").strip()[:1000]
+    return data, errors
+
+
 def validate_rows(rows: list[dict]) -> tuple[list[dict], list[RowError]]:
     """(clean request data, errors). Clean data is returned only when there is no error."""
+    units = dict(unit_choices())
     errors: list[RowError] = []
     clean: list[dict] = []
     seen: dict[tuple, int] = {}
@@ -149,22 +250,10 @@ def validate_rows(rows: list[dict]) -> tuple[list[dict], list[RowError]]:
                 RowError(number, "request_kind", _("Write new_account or password_reset."))
             )
             continue
-        form_class = StudentRequestForm if kind == PersonKind.STUDENT else RequestForm
-        form = form_class(
-            {
-                **{k: v for k, v in raw.items() if k != "_row"},
-                "request_kind": request_kind,
-                "unit": raw.get("unit_code", ""),
-            },
-            correcting=True,
-        )
-        if not form.is_valid():
-            for name, messages in form.errors.items():
-                column = _FIELD_TO_COLUMN.get(name, name if name != "__all__" else "")
-                for message in messages:
-                    errors.append(RowError(number, column, message))
+        data, row_errors = _check_row(raw, kind, request_kind, units)
+        if row_errors:
+            errors.extend(RowError(number, column, message) for column, message in row_errors)
             continue
-        data = form.request_data()
         key = (kind, data["person_id"], request_kind)
         if key in seen:
             errors.append(

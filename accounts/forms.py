@@ -304,6 +304,11 @@ class QueueFilterForm(forms.Form):
         ] + list(Status.choices)
         self.fields["status"].initial = default_status
         self.fields["unit"].choices = [("", _("All"))] + unit_choices()
+        for name, field in self.fields.items():
+            css = {"overdue": "form-check-input"}.get(
+                name, "form-select" if isinstance(field, forms.ChoiceField) else "form-control"
+            )
+            field.widget.attrs["class"] = css
 
     def params(self) -> dict:
         if not self.is_valid():

@@ -67,11 +67,12 @@ def tracking_url(req: AccountRequest) -> str:
 def allocate_references(count: int, now) -> list[str]:
     """`count` new references TK-<year>-<nnnnnn>, from one locked counter row per year."""
     year = timezone.localtime(now).year
-    ReferenceCounter.objects.get_or_create(year=year)
-    counter = ReferenceCounter.objects.select_for_update().get(year=year)
-    first = counter.last + 1
-    counter.last += count
-    counter.save(update_fields=["last"])
+    with transaction.atomic():
+        ReferenceCounter.objects.get_or_create(year=year)
+        counter = ReferenceCounter.objects.select_for_update().get(year=year)
+        first = counter.last + 1
+        counter.last += count
+        counter.save(update_fields=["last"])
     return [f"TK-{year}-{n:06d}" for n in range(first, first + count)]
 
 

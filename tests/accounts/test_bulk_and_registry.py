@@ -64,7 +64,7 @@ def test_one_bad_row_creates_nothing_and_is_reported_by_row_and_column(client_fo
     assert AccountRequest.objects.count() == 0
     errors = response.context["errors"]
     assert [(e.row, e.column) for e in errors] == [(3, "mobile_phone")]
-    assert "Mobile phone" in str(errors[0].column_label)
+    assert str(errors[0].column_label) == "Số điện thoại di động"
 
 
 def test_duplicates_in_the_file_and_open_requests_are_errors(client_for, submit):

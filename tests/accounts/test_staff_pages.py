@@ -152,9 +152,9 @@ def test_the_detail_page_compares_with_the_registry_field_by_field(
     req = submit()
     response = client_for("mtt_office").get(f"/accounts/requests/{req.pk}/")
     states = {r.label: r.state for r in response.context["comparison"].rows}
-    assert states["Date of birth"] == "mismatch"
-    assert states["Given name"] == "match"
-    assert states["Mobile phone"] == "not_found"
+    assert states["Ngày sinh"] == "mismatch"
+    assert states["Tên"] == "match"
+    assert states["Số điện thoại di động"] == "not_found"
     assert 'data-state="mismatch"' in response.content.decode()
 
 
@@ -209,3 +209,13 @@ def test_the_office_sends_the_prepared_result_with_one_click(client_for, issued,
     assert req.issued_address in preview
     client.post(f"/accounts/requests/{req.pk}/notify/")
     assert AccountRequest.objects.get(pk=req.pk).status == Status.NOTIFIED
+
+
+def test_a_search_pages_through_its_matches_in_due_order(client_for, many):
+    many(30)
+    client = client_for("mtt_office")
+    first = client.get("/accounts/queue/", {"q": "2024"}).context["page"]
+    assert first.count == 30 and len(first.rows) == 25
+    assert [r.due_at for r in first.rows] == sorted(r.due_at for r in first.rows)
+    second = client.get("/accounts/queue/", {"q": "2024", "after": first.next_cursor})
+    assert len(second.context["page"].rows) == 5
