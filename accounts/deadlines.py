@@ -53,6 +53,12 @@ def close_for(request, key, now):
     engine.close_step(request, key, at=now)
 
 
+def due_of(key, now):
+    """The due time a step of type `key` opened at `now` gets (the engine's compute_due)."""
+    step_type = engine.get_step_type(key)
+    return engine.compute_due(now, step_type.allowed_hours, step_type.clock)
+
+
 def open_many(requests, key, now):
     """open_step for a whole bulk upload: the same rows open_step writes, in one INSERT per
     1,000 requests instead of two queries per request (10,000 rows must take seconds)."""

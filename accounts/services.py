@@ -241,6 +241,7 @@ def submit_batch(rows: list[dict], *, user, file_name: str, now=None) -> Batch:
             created_by=user, file_name=file_name[:255], row_count=len(rows)
         )
         references = allocate_references(len(rows), now)
+        due = clock.due_of("accounts.review", now)  # set at insert: no UPDATE of 10,000 rows
         requests = []
         for data, ref in zip(rows, references, strict=True):
             req = AccountRequest(
@@ -249,7 +250,7 @@ def submit_batch(rows: list[dict], *, user, file_name: str, now=None) -> Batch:
                 reference=ref,
                 status=Status.SUBMITTED,
                 submitted_at=now,
-                due_at=now,
+                due_at=due,
                 batch=batch,
                 created_by=user,
                 language=user.language or "vi",
@@ -261,8 +262,7 @@ def submit_batch(rows: list[dict], *, user, file_name: str, now=None) -> Batch:
             by_ref = dict(AccountRequest.objects.filter(batch=batch).values_list("reference", "pk"))
             for req in requests:
                 req.pk = req.id = by_ref[req.reference]
-        due = clock.open_many(requests, "accounts.review", now)
-        AccountRequest.objects.filter(batch=batch).update(due_at=due)
+        clock.open_many(requests, "accounts.review", now)
         RequestEvent.objects.bulk_create(
             [
                 RequestEvent(
