@@ -44,9 +44,20 @@ class Server:
     def __enter__(self):
         env = {**os.environ, "DJANGO_SETTINGS_MODULE": "bench.settings"}
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "portal.wsgi:application", "-w", str(self.workers),
-             "-b", f"127.0.0.1:{self.port}", "--log-level", "warning"],
-            cwd=ROOT, env=env,
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "portal.wsgi:application",
+                "-w",
+                str(self.workers),
+                "-b",
+                f"127.0.0.1:{self.port}",
+                "--log-level",
+                "warning",
+            ],
+            cwd=ROOT,
+            env=env,
         )
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
@@ -70,8 +81,9 @@ class Server:
         conn.close()
         return response.status, data
 
-    def measure(self, path, n=200, cookies="", method="GET", body=None, headers=None,
-                expect=200) -> list[float]:
+    def measure(
+        self, path, n=200, cookies="", method="GET", body=None, headers=None, expect=200
+    ) -> list[float]:
         headers = {**(headers or {}), "Host": "127.0.0.1"}
         if cookies:
             headers["Cookie"] = cookies

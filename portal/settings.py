@@ -242,8 +242,22 @@ ACCOUNTS_STUDENT_DOMAIN = env("ACCOUNTS_STUDENT_DOMAIN", default="sis.hust.edu.v
 ACCOUNTS_ADDRESS_PATTERN = env("ACCOUNTS_ADDRESS_PATTERN", default="{given}.{family}")
 ACCOUNTS_RESERVED_NAMES = env.list(
     "ACCOUNTS_RESERVED_NAMES",
-    default=["postmaster", "admin", "administrator", "root", "abuse", "hostmaster", "webmaster",
-             "noreply", "no-reply", "mailer-daemon", "security", "support", "office", "info"],
+    default=[
+        "postmaster",
+        "admin",
+        "administrator",
+        "root",
+        "abuse",
+        "hostmaster",
+        "webmaster",
+        "noreply",
+        "no-reply",
+        "mailer-daemon",
+        "security",
+        "support",
+        "office",
+        "info",
+    ],
 )
 # The layout of the technicians' bulk-upload CSV: "google" (Workspace) or "microsoft" (Entra ID).
 ACCOUNTS_MAIL_SYSTEM = env("ACCOUNTS_MAIL_SYSTEM", default="google")
