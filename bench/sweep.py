@@ -6,7 +6,8 @@
 Creates the database's tables if needed (migrate), inserts the steps with one
 INSERT … SELECT generate_series, and prints:
   - one sweep with 100 steps due (each past its reminder and its due time: 100 reminders and
-    100 escalations, 200 notifications written and queued), repeated a few times on fresh copies;
+    100 escalations, 200 notifications written and queued), repeated a few times on fresh copies,
+    and the number of SQL queries it made (counted on one more, untimed run);
   - one sweep with nothing due (the common minute), repeated;
   - the plans of the two sweep queries (they read the partial indexes, not the 1,000,000 rows);
   - the bare Django view of bench/common.py as the machine's baseline.
@@ -32,6 +33,7 @@ def main():
     parser.add_argument("--due", type=int, default=100)
     parser.add_argument("--runs", type=int, default=5, help="sweeps with items due")
     parser.add_argument("--idle-runs", type=int, default=50, help="sweeps with nothing due")
+    parser.add_argument("--show-queries", action="store_true", help="print the busy sweep's SQL")
     args = parser.parse_args()
 
     setup_django()
@@ -41,6 +43,7 @@ def main():
     from django.contrib.contenttypes.models import ContentType
     from django.core.management import call_command
     from django.db import connection
+    from django.test.utils import CaptureQueriesContext
     from django.utils import timezone
 
     from portal import notifications
@@ -54,6 +57,7 @@ def main():
     if not broker.startswith("redis"):
         # Without Redis the filesystem broker would collect 200 files per run under var/.
         notifications.enqueue_delivery = lambda pk: True
+        notifications.enqueue_deliveries = lambda ids: True
         broker = "none (delivery tasks not published)"
     print(f"database {connection.settings_dict['NAME']}, broker {broker}", flush=True)
 
@@ -120,6 +124,13 @@ def main():
         busy.append((time.perf_counter() - t0) * 1000)
         assert len(result.reminders) == args.due and len(result.escalations) == args.due
         assert result.sent == 2 * args.due, result.sent
+    # The queries of one more busy sweep, counted apart from the timed runs.
+    reset_due()
+    with CaptureQueriesContext(connection) as busy_queries:
+        result = sweep_deadlines(now=timezone.now())
+    assert result.sent == 2 * args.due, result.sent
+    with CaptureQueriesContext(connection) as idle_queries:
+        sweep_deadlines(now=timezone.now())
     idle = []
     for _ in range(args.idle_runs):
         t0 = time.perf_counter()
@@ -161,6 +172,13 @@ def main():
     report(f"sweep, nothing due of {args.steps:,} open", idle, base)
     per_item = statistics.median(busy) / (2 * args.due)
     print(f"{'':40} {per_item:.2f} ms per notification written (reminder or escalation)")
+    print(
+        f"{'queries':40} busy sweep {len(busy_queries)}, idle sweep {len(idle_queries)}"
+        " (BEGIN/COMMIT not counted)"
+    )
+    if args.show_queries:
+        for query in busy_queries.captured_queries:
+            print("   ", query["sql"][:160])
 
     started = time.perf_counter()
     cleanup(connection)

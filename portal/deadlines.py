@@ -15,6 +15,8 @@ due time, to the head of the holding role), each exactly once.
 
 import datetime as dt
 import logging
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -217,9 +219,51 @@ def describe_duration(delta: dt.timedelta) -> str:
 
 # --- Who hears about a step ----------------------------------------------------------------
 
+# Within one sweep, the members of a role are read once (not once per step): see sweep_cache().
+_role_members: ContextVar[dict | None] = ContextVar("deadline_role_members", default=None)
+
+
+@contextmanager
+def sweep_cache():
+    """Remember each role's members until the block ends (one sweep).
+
+    users_with_role() (and so holders() and the default recipients, and an app's `recipients`
+    callable that uses them) then reads a role's members once for the whole sweep.
+    """
+    token = _role_members.set({})
+    try:
+        yield
+    finally:
+        _role_members.reset(token)
+
 
 def users_with_role(role: str):
+    """The active users holding `role`: a QuerySet (filter it further if you need).
+
+    In a sweep, its rows come from the sweep's cache; a further .filter() queries again.
+    """
+    cache = _role_members.get()
+    if cache is None:
+        return _role_query(role)
+    if role not in cache:
+        cache[role] = _role_query(role)
+        len(cache[role])  # read the rows now, once
+    users = cache[role]._chain()
+    users._result_cache = list(cache[role])
+    users._prefetch_done = True
+    return users
+
+
+def _role_query(role: str):
     return get_user_model().objects.filter(groups__name=role, is_active=True).distinct()
+
+
+def _members(role: str) -> list:
+    """users_with_role() as a list: in a sweep, straight from the cache."""
+    cache = _role_members.get()
+    if cache is None or role not in cache:
+        return list(users_with_role(role))
+    return list(cache[role])
 
 
 def holders(step: DeadlineStep) -> list:
@@ -227,7 +271,7 @@ def holders(step: DeadlineStep) -> list:
     if step.holder_user_id:
         return [step.holder_user] if step.holder_user.is_active else []
     if step.holder_role:
-        return list(users_with_role(step.holder_role))
+        return _members(step.holder_role)
     return []
 
 
@@ -240,7 +284,7 @@ def default_recipients(step: DeadlineStep, kind: str) -> list:
     if kind == REMINDER:
         return holders(step)
     head = escalation_role(step.holder_role)
-    return list(users_with_role(head)) if head else []
+    return _members(head) if head else []
 
 
 def recipients_for(step: DeadlineStep, kind: str) -> list:
@@ -263,6 +307,10 @@ class SweepResult:
         return sum(len(n) for _s, n in self.reminders + self.escalations)
 
 
+class _LostRace(Exception):
+    """Another sweep claimed some of the batch between our read and our claim."""
+
+
 def _target(step: DeadlineStep):
     """The step's object, or None when it is gone: a reminder still goes out."""
     if "target_object" in step.__dict__:  # fetched for the whole batch
@@ -273,35 +321,90 @@ def _target(step: DeadlineStep):
         return None
 
 
-def _notify_step(step: DeadlineStep, kind: str, now: dt.datetime) -> list:
-    from .notifications import absolute_url, notify
+def _local_text(value: dt.datetime | None, tz) -> str:
+    # The same text as the template filter date:"d/m/Y H:i" in the time zone `tz`.
+    return value.astimezone(tz).strftime("%d/%m/%Y %H:%M") if value else ""
+
+
+def _step_context(step: DeadlineStep, tz) -> dict:
+    """What the deadline templates print about a step, as ready-made strings (MessageRenderer:
+    the dates formatted here, not by the template's date filter)."""
+    from .notifications import absolute_url
 
     target = _target(step)
     url = ""
     if target is not None and hasattr(target, "get_absolute_url"):
         url = absolute_url(target.get_absolute_url())
-    sent = []
-    for user in recipients_for(step, kind):
-        sent.append(
-            notify(
-                template=f"portal/deadline_{kind}",
-                context={
-                    "step_label": step.label,
-                    "object": str(target) if target is not None else "",
-                    "due_at": step.due_at,
-                    "started_at": step.started_at,
-                    "holder_role": step.holder_role_label,
-                    "holder_user": str(step.holder_user) if step.holder_user_id else "",
-                    "recipient": str(user),
-                    "url": url,
-                },
-                # The unique key per step, kind and person: a second sweep, or a sweep racing
-                # this one, cannot create the same notification again.
-                dedupe_key=f"deadline:{step.pk}:{kind}:{user.pk}",
-                user=user,
+    return {
+        "step_label": step.label,
+        "object": str(target) if target is not None else "",
+        "due_at": None,
+        "due_text": _local_text(step.due_at, tz),
+        "started_at": None,
+        "started_text": _local_text(step.started_at, tz),
+        "holder_role": step.holder_role_label,
+        "holder_user": str(step.holder_user) if step.holder_user_id else "",
+        "url": url,
+    }
+
+
+def _notify_steps(steps: list, kind: str) -> dict:
+    """Write the notifications of claimed steps: every message rendered from a template
+    rendered once per language, all rows in one INSERT, one delivery task on commit.
+    Returns {step pk: [notifications written]}."""
+    from .notifications import (
+        MessageRenderer,
+        new_notification,
+        recipient_language,
+        write_notifications,
+    )
+
+    template = f"portal/deadline_{kind}"
+    renderer = MessageRenderer(template)
+    written_at = timezone.now()
+    tz = timezone.get_current_timezone()
+    rows, step_of = [], {}
+    for step in steps:
+        context = _step_context(step, tz)
+        messages = {}  # one per language: the recipient's name is the only difference
+        for user in recipients_for(step, kind):
+            # The unique key per step, kind and person: a second sweep, or a sweep racing
+            # this one, cannot create the same notification again.
+            key = f"deadline:{step.pk}:{kind}:{user.pk}"
+            if key in step_of:
+                continue
+            language = recipient_language(user)
+            if language not in messages:
+                messages[language] = renderer.prepare(context, language, later=("recipient",))
+            rows.append(
+                new_notification(
+                    template=template,
+                    dedupe_key=key,
+                    rendered=messages[language].fill(recipient=user),
+                    url=context["url"],
+                    user=user,
+                    language=language,
+                    now=written_at,
+                )
             )
-        )
+            step_of[key] = step.pk
+    sent = {step.pk: [] for step in steps}
+    for row in write_notifications(rows):
+        sent[step_of[row.dedupe_key]].append(row)
     return sent
+
+
+def _claim(batch: list, marker: str, pending: dict, now: dt.datetime, one_by_one: bool) -> list:
+    """Set the batch's marker: the claim that makes each step's notification go out once."""
+    steps = DeadlineStep.objects.filter(**pending)
+    if not one_by_one:
+        # One UPDATE for the batch. Rows locked by our SELECT … FOR UPDATE always match on
+        # PostgreSQL; elsewhere (no row locks) a sweep racing this one may have taken some.
+        won = steps.filter(pk__in=[s.pk for s in batch]).update(**{marker: now})
+        if won != len(batch):
+            raise _LostRace  # roll the batch back and claim it row by row
+        return batch
+    return [s for s in batch if steps.filter(pk=s.pk).update(**{marker: now})]
 
 
 def _sweep_kind(kind: str, now: dt.datetime, result: SweepResult) -> None:
@@ -310,28 +413,34 @@ def _sweep_kind(kind: str, now: dt.datetime, result: SweepResult) -> None:
     # Most minutes nothing is due: one read of the partial index, no transaction, no lock.
     if not DeadlineStep.objects.filter(**pending).exists():
         return
+    one_by_one = False
     while True:
-        with transaction.atomic():
-            # Two sweeps at once: each locks the rows it takes and skips the other's
-            # (PostgreSQL); the conditional update below is the claim on every database.
-            batch = list(
-                DeadlineStep.objects.filter(**pending)
-                .select_related("holder_user", "content_type")
-                .order_by(when, "pk")
-                .select_for_update(skip_locked=True, of=("self",))[:SWEEP_BATCH]
-            )
-            if not batch:
-                return
-            # The objects the steps are about: one query per content type, not one per step.
-            attach_targets(batch)
-            for step in batch:
-                won = DeadlineStep.objects.filter(pk=step.pk, **pending).update(**{marker: now})
-                if not won:
-                    continue
-                notifications = _notify_step(step, kind, now)
-                (result.reminders if kind == REMINDER else result.escalations).append(
-                    (step, notifications)
+        try:
+            with transaction.atomic():
+                # Two sweeps at once: each locks the rows it takes and skips the other's
+                # (PostgreSQL); the conditional update of _claim is the claim on every database.
+                batch = list(
+                    DeadlineStep.objects.filter(**pending)
+                    .select_related("holder_user")
+                    .order_by(when, "pk")
+                    .select_for_update(skip_locked=True, of=("self",))[:SWEEP_BATCH]
                 )
+                if not batch:
+                    return
+                claimed = _claim(batch, marker, pending, now, one_by_one)
+                for step in claimed:  # from the content types' cache, not one row per step
+                    step.content_type = ContentType.objects.get_for_id(step.content_type_id)
+                # The objects the steps are about: one query per content type, not per step.
+                attach_targets(claimed)
+                sent = _notify_steps(claimed, kind)
+        except _LostRace:
+            one_by_one = True
+            continue
+        one_by_one = False
+        # Committed: now they count.
+        (result.reminders if kind == REMINDER else result.escalations).extend(
+            (step, sent[step.pk]) for step in claimed
+        )
         if len(batch) < SWEEP_BATCH:
             return
 
@@ -343,8 +452,9 @@ def sweep_deadlines(now: dt.datetime) -> SweepResult:
     go together, so the next sweep sends them — once.
     """
     result = SweepResult()
-    for kind in KINDS:
-        _sweep_kind(kind, now, result)
+    with sweep_cache():
+        for kind in KINDS:
+            _sweep_kind(kind, now, result)
     if result.sent or result.reminders or result.escalations:
         log.info(
             "sweep at %s: %d reminders, %d escalations, %d notifications",

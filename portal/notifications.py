@@ -9,6 +9,10 @@ down, the row waits as "queued" and `pick_up_notifications` (Celery beat, every 
 it again. Delivery claims the row (queued → sending, with a lease) before it sends, so a
 redelivered task sends nothing; a row stuck in "sending" past the lease (the worker died) is
 tried again — only a crash between handing the mail over and recording it repeats that mail.
+
+`write_notifications(rows)` is the same for many rows at once (the deadline sweep): one INSERT
+for all of them, and on commit ONE task (`portal.deliver_notifications`) that delivers the
+list, row by row, with the same claim. `MessageRenderer` renders a template once for many rows.
 """
 
 import datetime as dt
@@ -22,6 +26,7 @@ from django.db.models import F
 from django.template import Context, TemplateDoesNotExist
 from django.template.loader import get_template, render_to_string
 from django.utils import timezone, translation
+from django.utils.html import conditional_escape
 from django.utils.translation import gettext_lazy as _
 
 from .models import Channel, Notification, NotificationEvent
@@ -68,17 +73,103 @@ def _render_text(name: str, context: dict) -> str:
 def render_message(template: str, context: dict, language: str) -> tuple[str, str, str]:
     """Subject, text body and HTML body (may be empty) of templates/emails/<template>_*."""
     with translation.override(language):
-        subject = _render_text(f"emails/{template}_subject.txt", context)
-        body = _render_text(f"emails/{template}_body.txt", context)
-        try:
-            html = render_to_string(f"emails/{template}_body.html", context)
-        except TemplateDoesNotExist:
-            html = ""
+        subject, body, html = _render_raw(template, context)
+    return _finish(subject, body, html)
+
+
+def _render_raw(template: str, context: dict) -> tuple[str, str, str]:
+    subject = _render_text(f"emails/{template}_subject.txt", context)
+    body = _render_text(f"emails/{template}_body.txt", context)
+    try:
+        html = render_to_string(f"emails/{template}_body.html", context)
+    except TemplateDoesNotExist:
+        html = ""
+    return subject, body, html
+
+
+def _finish(subject: str, body: str, html: str) -> tuple[str, str, str]:
     # Optional lines left empty by {% if %} leave no holes in the text.
-    body = re.sub(r"\n[ \t]*(\n[ \t]*)+\n", "\n\n", body)
+    body = _BLANK_LINES.sub("\n\n", body)
     # A header line cannot hold a line break.
     subject = " ".join(subject.split())[:255]
     return subject, body.strip() + "\n", html
+
+
+_BLANK_LINES = re.compile(r"\n[ \t]*(\n[ \t]*)+\n")
+
+# A value's place in a template rendered once for many notifications (MessageRenderer).
+_SLOT = "\u2983{}\u2984"
+_SLOTS = re.compile("\u2983([A-Za-z0-9_]+)\u2984")
+
+
+class MessageRenderer:
+    """Render one template for many notifications: each template once per shape, not per row.
+
+    The first message of a shape (its language and which context values are empty) renders
+    the templates with a placeholder in place of every non-empty value; every message of that
+    shape then only fills the placeholders in — string substitutions instead of three template
+    renders. The result is the same as render_message()'s, provided the template only prints
+    the context's values or tests whether they are empty (no filters or comparisons on them):
+    give it ready-made strings (dates already formatted).
+
+        message = renderer.prepare(step_context, "vi", later=("recipient",))
+        subject, body, html = message.fill(recipient="Phạm Thu Hà")   # per recipient
+    """
+
+    def __init__(self, template: str):
+        self.template = template
+        self._frames: dict[tuple, tuple[str, str, str]] = {}
+
+    def prepare(self, context: dict, language: str, later: tuple = ()) -> "PreparedMessage":
+        """Fill in `context` now; the values named in `later` (non-empty) come in fill()."""
+        # Empty values are rendered as they are (None, "" and [] print differently).
+        shape = (language, tuple((k, repr(v) if not v else 1) for k, v in context.items()), later)
+        if translation.get_language() == language:
+            frame, values = self._prepare(shape, context, later)
+        else:
+            with translation.override(language):
+                frame, values = self._prepare(shape, context, later)
+        subject, body, html = frame
+        return PreparedMessage(
+            _fill(subject, values), _fill(body, values), _fill(html, values, escape=True)
+        )
+
+    def _prepare(self, shape, context, later):
+        frame = self._frames.get(shape)
+        if frame is None:
+            slots = {k: _SLOT.format(k) if v else v for k, v in context.items()}
+            slots.update((k, _SLOT.format(k)) for k in later)
+            frame = self._frames[shape] = _render_raw(self.template, slots)
+        # Lazy translations (a step's label, a role's name) in the recipient's language.
+        values = {k: str(v) for k, v in context.items() if v and k not in later}
+        return frame, values
+
+    def render(self, context: dict, language: str) -> tuple[str, str, str]:
+        return self.prepare(context, language).fill()
+
+
+class PreparedMessage:
+    """A message with every value filled in but those left for later (the recipient's name)."""
+
+    def __init__(self, subject: str, body: str, html: str):
+        self.subject, self.body, self.html = subject, body, html
+
+    def fill(self, **values) -> tuple[str, str, str]:
+        values = {k: str(v) for k, v in values.items()}
+        return _finish(
+            _fill(self.subject, values), _fill(self.body, values), _fill(self.html, values, True)
+        )
+
+
+def _fill(text: str, values: dict, escape: bool = False) -> str:
+    """Put the values in their places; a placeholder without a value stays for later."""
+    if not text or "\u2983" not in text:
+        return text
+    if escape:
+        return _SLOTS.sub(
+            lambda m: conditional_escape(values[m[1]]) if m[1] in values else m[0], text
+        )
+    return _SLOTS.sub(lambda m: values.get(m[1], m[0]), text)
 
 
 def _event(notification, from_status, to_status, at, note="", actor=None):
@@ -117,6 +208,60 @@ def enqueue_delivery_at(notification_id: int, when: dt.datetime) -> bool:
         return False
 
 
+def enqueue_deliveries(notification_ids: list[int]) -> bool:
+    """Queue ONE task that delivers all these rows (a sweep's batch): one publish, not one each.
+
+    A broker that is down only delays them: the rows stay queued for the pick-up.
+    """
+    from .tasks import deliver_notifications_task
+
+    try:
+        deliver_notifications_task.apply_async((list(notification_ids),), retry=False)
+        return True
+    except Exception as exc:
+        log.warning(
+            "%d notifications stay queued, broker unavailable: %s", len(notification_ids), exc
+        )
+        return False
+
+
+def new_notification(
+    *,
+    template: str,
+    dedupe_key: str,
+    rendered: tuple[str, str, str],
+    url: str = "",
+    user=None,
+    email: str = "",
+    language: str = "vi",
+    now: dt.datetime | None = None,
+) -> Notification:
+    """An unsaved outbox row: by e-mail when there is an address, else in the portal only."""
+    subject, body, html = rendered
+    address = email or (user.email if user is not None else "")
+    channel = Channel.EMAIL if address else Channel.PORTAL
+    now = now or timezone.now()
+    return Notification(
+        user=user,
+        email=address,
+        channel=channel,
+        language=language,
+        template=template,
+        subject=subject,
+        body=body,
+        body_html=html,
+        url=absolute_url(str(url or ""))[:500],
+        dedupe_key=dedupe_key,
+        status=Status.QUEUED if channel == Channel.EMAIL else Status.SENT,
+        next_attempt_at=now if channel == Channel.EMAIL else None,
+        sent_at=None if channel == Channel.EMAIL else now,
+    )
+
+
+def recipient_language(user, language: str | None = None) -> str:
+    return language or (getattr(user, "language", "") if user is not None else "") or "vi"
+
+
 def notify(
     *,
     template: str,
@@ -135,26 +280,15 @@ def notify(
         return existing
     if user is None and not email:
         raise ValueError("notify() needs a user or an e-mail address")
-    address = email or (user.email if user is not None else "")
-    language = language or (getattr(user, "language", "") if user is not None else "") or "vi"
-    subject, body, html = render_message(template, context, language)
-    url = absolute_url(str(context.get("url", "") or ""))
-    channel = Channel.EMAIL if address else Channel.PORTAL
-    now = timezone.now()
-    row = Notification(
-        user=user,
-        email=address,
-        channel=channel,
-        language=language,
+    language = recipient_language(user, language)
+    row = new_notification(
         template=template,
-        subject=subject,
-        body=body,
-        body_html=html,
-        url=url[:500],
         dedupe_key=dedupe_key,
-        status=Status.QUEUED if channel == Channel.EMAIL else Status.SENT,
-        next_attempt_at=now if channel == Channel.EMAIL else None,
-        sent_at=None if channel == Channel.EMAIL else now,
+        rendered=render_message(template, context, language),
+        url=context.get("url", ""),
+        user=user,
+        email=email,
+        language=language,
     )
     try:
         # A savepoint: a concurrent writer of the same key wins, the caller's transaction lives.
@@ -162,9 +296,44 @@ def notify(
             row.save(force_insert=True)
     except IntegrityError:
         return Notification.objects.get(dedupe_key=dedupe_key)
-    if channel == Channel.EMAIL:
+    if row.channel == Channel.EMAIL:
         transaction.on_commit(lambda: enqueue_delivery(row.pk))
     return row
+
+
+def write_notifications(rows: list[Notification]) -> list[Notification]:
+    """Write many unsaved rows in the caller's transaction; deliver them after commit.
+
+    Two queries whatever the number of rows: one INSERT … ON CONFLICT DO NOTHING (the unique
+    dedupe key: a key that exists already is skipped, also when a concurrent writer just
+    inserted it) and one read of the ids. On commit, ONE task delivers all the e-mails.
+    Returns the rows really written by this call, with their ids.
+    """
+    unique = {}
+    for row in rows:
+        unique.setdefault(row.dedupe_key, row)
+    if not unique:
+        return []
+    rows = list(unique.values())
+    Notification.objects.bulk_create(rows, ignore_conflicts=True, batch_size=500)
+    # bulk_create set each row's created_at; a row that already existed has another one.
+    written = {
+        key: pk
+        for pk, key, created_at in Notification.objects.filter(
+            dedupe_key__in=list(unique)
+        ).values_list("pk", "dedupe_key", "created_at")
+        if created_at == unique[key].created_at
+    }
+    mine = []
+    for row in rows:
+        if row.dedupe_key in written:
+            row.pk = written[row.dedupe_key]
+            row._state.adding = False
+            mine.append(row)
+    ids = [row.pk for row in mine if row.channel == Channel.EMAIL]
+    if ids:
+        transaction.on_commit(lambda: enqueue_deliveries(ids))
+    return mine
 
 
 def build_email(notification: Notification) -> EmailMultiAlternatives:

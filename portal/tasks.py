@@ -12,14 +12,26 @@ def sweep_deadlines_task():
     return {"reminders": len(result.reminders), "escalations": len(result.escalations)}
 
 
-@shared_task(name="portal.deliver_notification")
-def deliver_notification_task(notification_id):
+def _deliver(notification_id):
     from .notifications import deliver_notification, enqueue_delivery_at
 
     retry_at = deliver_notification(notification_id)
     if retry_at is not None:
         # The back-off; if this cannot be queued, the pick-up task finds the row when it is due.
         enqueue_delivery_at(notification_id, retry_at)
+
+
+@shared_task(name="portal.deliver_notification")
+def deliver_notification_task(notification_id):
+    _deliver(notification_id)
+
+
+@shared_task(name="portal.deliver_notifications")
+def deliver_notifications_task(notification_ids):
+    """A sweep's batch: each row is claimed before it is sent, so a redelivered task sends
+    nothing again; a worker dying half-way leaves the rest queued for the pick-up."""
+    for notification_id in notification_ids:
+        _deliver(notification_id)
 
 
 @shared_task(name="portal.pick_up_notifications")

@@ -8,7 +8,8 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.core.management import call_command
-from django.db import connection, connections
+from django.db import connection, connections, transaction
+from django.test.utils import CaptureQueriesContext
 
 from portal import deadlines
 from portal.deadlines import close_step, open_step, register_step_type, sweep_deadlines
@@ -267,3 +268,154 @@ def test_the_sweep_reads_the_partial_indexes_of_open_steps(make_user):
         assert "Seq Scan" not in plan
         assert f"Index Cond: ({when} <= " in plan
         assert "_pending_idx" in plan
+
+
+# --- Batching: the cost of a busy sweep does not grow with the steps due -------------------
+
+
+def busy_sweep_queries(make_user, due: int, start: dt.datetime) -> int:
+    for _ in range(due):
+        open_step(make_user(), "test.review", start=start, holder_role="mtt_office")
+    with CaptureQueriesContext(connection) as queries:
+        result = sweep_deadlines(start + dt.timedelta(hours=30))
+    assert len(result.reminders) == len(result.escalations) == due
+    return len(queries)
+
+
+@pytest.mark.django_db
+def test_a_busy_sweep_costs_the_same_queries_for_5_or_50_steps_due(office, make_user):
+    five = busy_sweep_queries(make_user, 5, START)
+    fifty = busy_sweep_queries(make_user, 50, at(100))
+    assert five == fifty
+    # Per kind: the EXISTS, the locked read, the claim, the objects, the head role's members,
+    # one INSERT and the read of the ids (plus the savepoints of the test's transaction).
+    assert fifty <= 20
+    assert Notification.objects.count() == 55 * 3  # two clerks reminded, the head escalated
+
+
+@pytest.mark.django_db
+def test_a_busy_sweep_queues_one_delivery_task_per_batch_not_per_notification(
+    office, make_user, django_capture_on_commit_callbacks, monkeypatch
+):
+    published = []
+    monkeypatch.setattr(
+        "portal.notifications.enqueue_deliveries", lambda ids: published.append(ids) or True
+    )
+    for _ in range(30):
+        open_step(make_user(), "test.review", start=START, holder_role="mtt_office")
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        sweep_deadlines(at(30))
+    assert len(callbacks) == 2  # the reminders' batch and the escalations' batch
+    assert sorted(len(ids) for ids in published) == [30, 60]
+    assert sorted(i for ids in published for i in ids) == sorted(
+        Notification.objects.values_list("pk", flat=True)
+    )
+
+
+@pytest.mark.django_db
+def test_more_steps_due_than_a_batch_are_all_sent_once(office, make_user, monkeypatch):
+    monkeypatch.setattr(deadlines, "SWEEP_BATCH", 4)
+    for _ in range(10):
+        open_step(make_user(), "test.review", start=START, holder_role="mtt_office")
+    result = sweep_deadlines(at(30))
+    assert len(result.reminders) == len(result.escalations) == 10
+    assert sweep_deadlines(at(30)).sent == 0
+    assert Notification.objects.count() == 30
+
+
+@pytest.mark.django_db
+def test_a_batch_partly_claimed_by_another_sweep_is_claimed_again_row_by_row(
+    office, make_user, monkeypatch
+):
+    """Without row locks (not PostgreSQL), another sweep may claim part of a batch between the
+    read and the claim: the batch's UPDATE then counts fewer rows, the batch rolls back and is
+    claimed step by step, so each step still goes out once."""
+    steps = [
+        open_step(make_user(), "test.review", start=START, holder_role="mtt_office")
+        for _ in range(3)
+    ]
+    real_claim = deadlines._claim
+    modes = []
+
+    def racing_claim(batch, marker, pending, now, one_by_one):
+        modes.append(one_by_one)
+        if not one_by_one and marker == "reminded_at":
+            # The other sweep claims the first step and writes its notifications.
+            DeadlineStep.objects.filter(pk=batch[0].pk).update(reminded_at=now)
+        return real_claim(batch, marker, pending, now, one_by_one)
+
+    monkeypatch.setattr(deadlines, "_claim", racing_claim)
+    result = sweep_deadlines(at(18))
+    assert modes == [False, True]
+    # The other sweep's claim was in the batch's transaction (rolled back with it): here the
+    # fallback claims all three, and each step is reminded once.
+    assert sorted(s.pk for s, _n in result.reminders) == sorted(s.pk for s in steps)
+    assert Notification.objects.count() == 6
+    assert not DeadlineStep.objects.filter(reminded_at__isnull=True).exists()
+
+
+@pytest.mark.django_db
+def test_the_per_row_claim_skips_a_step_another_sweep_took(office, make_user):
+    steps = [
+        open_step(make_user(), "test.review", start=START, holder_role="mtt_office")
+        for _ in range(3)
+    ]
+    pending = {"closed_at__isnull": True, "reminded_at__isnull": True, "remind_at__lte": at(18)}
+    DeadlineStep.objects.filter(pk=steps[1].pk).update(reminded_at=at(17))  # taken
+    # The batch's UPDATE counts 2 of 3: it raises, and its transaction rolls back.
+    with pytest.raises(deadlines._LostRace), transaction.atomic():
+        deadlines._claim(steps, "reminded_at", pending, at(18), one_by_one=False)
+    assert DeadlineStep.objects.filter(reminded_at__isnull=True).count() == 2
+    won = deadlines._claim(steps, "reminded_at", pending, at(18), one_by_one=True)
+    assert [s.pk for s in won] == [steps[0].pk, steps[2].pk]
+
+
+@pytest.mark.django_db
+def test_each_recipient_gets_the_message_in_their_language_with_their_name(make_user):
+    vi = make_user("mtt_office", full_name="Phạm Thu Hà", language="vi")
+    en = make_user("mtt_office", full_name="Nguyễn Văn An", language="en")
+    open_step(make_user(), "test.review", start=START, holder_role="mtt_office")
+    sweep_deadlines(at(18))
+    to_vi = Notification.objects.get(user=vi)
+    to_en = Notification.objects.get(user=en)
+    assert to_vi.language == "vi" and to_vi.body.startswith("Kính gửi Phạm Thu Hà,")
+    assert to_vi.subject == "Nhắc việc: Check the registration (step 3) — hạn 11/03/2025 09:00"
+    assert to_en.language == "en" and to_en.body.startswith("Dear Nguyễn Văn An,")
+    assert to_en.subject == "Reminder: Check the registration (step 3) — due 11/03/2025 09:00"
+    assert "10/03/2025 09:00" in to_en.body  # started, Hanoi time
+    assert "It is held by the role: " in to_en.body
+
+
+def head_of_office_only_active_ones(step, kind):
+    """A recipients callable as the apps write them: users_with_role, filtered further."""
+    return list(deadlines.users_with_role("mtt_office_head").filter(email__endswith=".vn"))
+
+
+@pytest.mark.django_db
+def test_an_app_recipients_callable_may_filter_the_role_query_further(make_user):
+    register_step_type(
+        "test.filtered",
+        label="Filtered",
+        hours=24,
+        recipients="tests.portal.test_sweep.head_of_office_only_active_ones",
+    )
+    vn = make_user("mtt_office_head", email="head@example.edu.vn")
+    make_user("mtt_office_head", email="head@example.com")
+    open_step(make_user(), "test.filtered", start=START, holder_role="mtt_office")
+    sweep_deadlines(at(18))
+    assert list(Notification.objects.values_list("user", flat=True)) == [vn.pk]
+
+
+@pytest.mark.django_db
+def test_a_role_is_read_once_per_sweep_and_afresh_by_the_next(office, make_user):
+    for _ in range(3):
+        open_step(make_user(), "test.review", start=START, holder_role="mtt_office")
+    with CaptureQueriesContext(connection) as queries:
+        sweep_deadlines(at(18))
+    role_reads = [q for q in queries if 'FROM "portal_user" INNER JOIN' in q["sql"]]
+    assert len(role_reads) == 1
+    newcomer = make_user("mtt_office")
+    open_step(make_user(), "test.review", start=at(1), holder_role="mtt_office")
+    sweep_deadlines(at(19))
+    assert Notification.objects.filter(user=newcomer).count() == 1
+    assert not isinstance(deadlines.users_with_role("mtt_office"), list)
