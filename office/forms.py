@@ -62,6 +62,8 @@ class UnitForm(forms.ModelForm):
         empty_label=_("(none: a top-level unit)"),
         help_text=_("Moving a unit moves its whole subtree with it."),
     )
+    # A web address typed without a scheme is taken as https (Django 6's default, today).
+    website = forms.URLField(label=_("website"), required=False, assume_scheme="https")
 
     class Meta:
         model = Unit

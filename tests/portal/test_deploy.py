@@ -17,7 +17,7 @@ PRODUCTION = {
 
 
 def manage(*args, env):
-    dropped = ("DEBUG", "SECRET_KEY", "ALLOWED_HOSTS")
+    dropped = ("DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "DJANGO_ALLOW_ASYNC_UNSAFE")
     clean = {k: v for k, v in os.environ.items() if k not in dropped}
     return subprocess.run(
         [sys.executable, "manage.py", *args],
