@@ -221,20 +221,27 @@ def describe_duration(delta: dt.timedelta) -> str:
 
 # Within one sweep, the members of a role are read once (not once per step): see sweep_cache().
 _role_members: ContextVar[dict | None] = ContextVar("deadline_role_members", default=None)
+_holding_users: ContextVar[dict | None] = ContextVar("deadline_holding_users", default=None)
 
 
 @contextmanager
 def sweep_cache():
-    """Remember each role's members until the block ends (one sweep).
+    """Remember each role's members (and the people holding steps) until the block ends.
 
     users_with_role() (and so holders() and the default recipients, and an app's `recipients`
     callable that uses them) then reads a role's members once for the whole sweep.
     """
-    token = _role_members.set({})
+    roles, users = _role_members.set({}), _holding_users.set({})
     try:
         yield
     finally:
-        _role_members.reset(token)
+        _role_members.reset(roles)
+        _holding_users.reset(users)
+
+
+def _holders_cache() -> dict:
+    cache = _holding_users.get()
+    return {} if cache is None else cache
 
 
 def users_with_role(role: str):
@@ -348,10 +355,10 @@ def _step_context(step: DeadlineStep, tz) -> dict:
     }
 
 
-def _notify_steps(steps: list, kind: str) -> dict:
-    """Write the notifications of claimed steps: every message rendered from a template
-    rendered once per language, all rows in one INSERT, one delivery task on commit.
-    Returns {step pk: [notifications written]}."""
+def _notify_steps(claimed: list) -> dict:
+    """Write the notifications of the claimed (kind, step) pairs: each message filled into a
+    template rendered once per language and shape, all rows in one INSERT, one delivery task
+    on commit. Returns {(kind, step pk): [notifications written]}."""
     from .notifications import (
         MessageRenderer,
         new_notification,
@@ -359,26 +366,29 @@ def _notify_steps(steps: list, kind: str) -> dict:
         write_notifications,
     )
 
-    template = f"portal/deadline_{kind}"
-    renderer = MessageRenderer(template)
+    renderers = {kind: MessageRenderer(f"portal/deadline_{kind}") for kind in KINDS}
     written_at = timezone.now()
     tz = timezone.get_current_timezone()
-    rows, step_of = [], {}
-    for step in steps:
-        context = _step_context(step, tz)
+    rows, sent_for, contexts = [], {}, {}
+    for kind, step in claimed:
+        if step.pk not in contexts:  # a step due for both kinds: described once
+            contexts[step.pk] = _step_context(step, tz)
+        context = contexts[step.pk]
         messages = {}  # one per language: the recipient's name is the only difference
         for user in recipients_for(step, kind):
             # The unique key per step, kind and person: a second sweep, or a sweep racing
             # this one, cannot create the same notification again.
             key = f"deadline:{step.pk}:{kind}:{user.pk}"
-            if key in step_of:
+            if key in sent_for:
                 continue
             language = recipient_language(user)
             if language not in messages:
-                messages[language] = renderer.prepare(context, language, later=("recipient",))
+                messages[language] = renderers[kind].prepare(
+                    context, language, later=("recipient",)
+                )
             rows.append(
                 new_notification(
-                    template=template,
+                    template=renderers[kind].template,
                     dedupe_key=key,
                     rendered=messages[language].fill(recipient=user),
                     url=context["url"],
@@ -387,11 +397,50 @@ def _notify_steps(steps: list, kind: str) -> dict:
                     now=written_at,
                 )
             )
-            step_of[key] = step.pk
-    sent = {step.pk: [] for step in steps}
+            sent_for[key] = (kind, step.pk)
+    sent = {(kind, step.pk): [] for kind, step in claimed}
     for row in write_notifications(rows):
-        sent[step_of[row.dedupe_key]].append(row)
+        sent[sent_for[row.dedupe_key]].append(row)
     return sent
+
+
+def _attach_holders(steps: list) -> None:
+    """Each step's content type and holding person, from caches: the few clerks holding many
+    steps are read once per sweep (one query for the new ones), not joined to every row."""
+    users = _holders_cache()
+    missing = {s.holder_user_id for s in steps if s.holder_user_id} - users.keys()
+    if missing:
+        users.update(get_user_model()._base_manager.in_bulk(missing))
+    for step in steps:
+        step.content_type = ContentType.objects.get_for_id(step.content_type_id)
+        if step.holder_user_id:
+            step.holder_user = users.get(step.holder_user_id)
+
+
+def _pending(kind: str, now: dt.datetime) -> tuple[str, str, dict]:
+    when, marker = ("remind_at", "reminded_at") if kind == REMINDER else ("due_at", "escalated_at")
+    return when, marker, {"closed_at__isnull": True, f"{marker}__isnull": True, f"{when}__lte": now}
+
+
+def _is_due(kind: str, now: dt.datetime) -> bool:
+    """One read of the kind's partial index: no transaction, no lock."""
+    return DeadlineStep.objects.filter(**_pending(kind, now)[2]).exists()
+
+
+def _lock_batch(kind: str, now: dt.datetime) -> tuple[list, bool]:
+    """Up to SWEEP_BATCH due steps of the kind, oldest first, and whether there are more.
+
+    Two sweeps at once: each locks the rows it takes and skips the other's (PostgreSQL);
+    _claim is the claim everywhere. One row more is read (and locked until the commit) to
+    know whether another batch is due without another query.
+    """
+    when, _marker, pending = _pending(kind, now)
+    batch = list(
+        DeadlineStep.objects.filter(**pending)
+        .order_by(when, "pk")
+        .select_for_update(skip_locked=True)[: SWEEP_BATCH + 1]
+    )
+    return batch[:SWEEP_BATCH], len(batch) > SWEEP_BATCH
 
 
 def _claim(batch: list, marker: str, pending: dict, now: dt.datetime, one_by_one: bool) -> list:
@@ -407,54 +456,48 @@ def _claim(batch: list, marker: str, pending: dict, now: dt.datetime, one_by_one
     return [s for s in batch if steps.filter(pk=s.pk).update(**{marker: now})]
 
 
-def _sweep_kind(kind: str, now: dt.datetime, result: SweepResult) -> None:
-    when, marker = ("remind_at", "reminded_at") if kind == REMINDER else ("due_at", "escalated_at")
-    pending = {"closed_at__isnull": True, f"{marker}__isnull": True, f"{when}__lte": now}
-    # Most minutes nothing is due: one read of the partial index, no transaction, no lock.
-    if not DeadlineStep.objects.filter(**pending).exists():
-        return
-    one_by_one = False
-    while True:
-        try:
-            with transaction.atomic():
-                # Two sweeps at once: each locks the rows it takes and skips the other's
-                # (PostgreSQL); the conditional update of _claim is the claim on every database.
-                batch = list(
-                    DeadlineStep.objects.filter(**pending)
-                    .select_related("holder_user")
-                    .order_by(when, "pk")
-                    .select_for_update(skip_locked=True, of=("self",))[:SWEEP_BATCH]
-                )
-                if not batch:
-                    return
-                claimed = _claim(batch, marker, pending, now, one_by_one)
-                for step in claimed:  # from the content types' cache, not one row per step
-                    step.content_type = ContentType.objects.get_for_id(step.content_type_id)
-                # The objects the steps are about: one query per content type, not per step.
-                attach_targets(claimed)
-                sent = _notify_steps(claimed, kind)
-        except _LostRace:
-            one_by_one = True
-            continue
-        one_by_one = False
-        # Committed: now they count.
-        (result.reminders if kind == REMINDER else result.escalations).extend(
-            (step, sent[step.pk]) for step in claimed
-        )
-        if len(batch) < SWEEP_BATCH:
-            return
+def _sweep_batch(kinds: list, now: dt.datetime, one_by_one: bool) -> tuple[dict, list]:
+    """One transaction: a batch of each kind locked, claimed and notified. Returns the kinds
+    that have more due steps and the (kind, step, notifications)."""
+    more, claimed = [], []
+    for kind in kinds:
+        _when, marker, pending = _pending(kind, now)
+        batch, has_more = _lock_batch(kind, now)
+        if has_more:
+            more.append(kind)
+        if batch:
+            claimed += [(kind, step) for step in _claim(batch, marker, pending, now, one_by_one)]
+    steps = [step for _kind, step in claimed]
+    _attach_holders(steps)
+    # The objects the steps are about: one query per content type, not per step.
+    attach_targets(steps)
+    sent = _notify_steps(claimed)
+    return more, [(kind, step, sent[kind, step.pk]) for kind, step in claimed]
 
 
 def sweep_deadlines(now: dt.datetime) -> SweepResult:
     """Send the reminders and escalations due at `now`. Safe to run twice, or twice at once.
 
-    A worker that dies mid-sweep rolls its transaction back: the claim and the notifications
-    go together, so the next sweep sends them — once.
+    Most minutes nothing is due: two index reads and nothing else. Otherwise each transaction
+    takes a batch of each kind: the claims and the notifications commit together, so a worker
+    that dies mid-sweep leaves nothing half done, and the next sweep sends them — once.
     """
     result = SweepResult()
     with sweep_cache():
-        for kind in KINDS:
-            _sweep_kind(kind, now, result)
+        kinds = [kind for kind in KINDS if _is_due(kind, now)]
+        one_by_one = False
+        while kinds:
+            try:
+                with transaction.atomic():
+                    more, done = _sweep_batch(kinds, now, one_by_one)
+            except _LostRace:
+                one_by_one = True  # the same batch again, claimed step by step
+                continue
+            one_by_one = False
+            for kind, step, notifications in done:  # committed: now they count
+                rows = result.reminders if kind == REMINDER else result.escalations
+                rows.append((step, notifications))
+            kinds = more
     if result.sent or result.reminders or result.escalations:
         log.info(
             "sweep at %s: %d reminders, %d escalations, %d notifications",

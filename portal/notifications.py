@@ -26,6 +26,7 @@ from django.db.models import F
 from django.template import Context, TemplateDoesNotExist
 from django.template.loader import get_template, render_to_string
 from django.utils import timezone, translation
+from django.utils.functional import Promise
 from django.utils.html import conditional_escape
 from django.utils.translation import gettext_lazy as _
 
@@ -122,27 +123,27 @@ class MessageRenderer:
 
     def prepare(self, context: dict, language: str, later: tuple = ()) -> "PreparedMessage":
         """Fill in `context` now; the values named in `later` (non-empty) come in fill()."""
-        # Empty values are rendered as they are (None, "" and [] print differently).
-        shape = (language, tuple((k, repr(v) if not v else 1) for k, v in context.items()), later)
         if translation.get_language() == language:
-            frame, values = self._prepare(shape, context, later)
+            subject, body, html, values = self._prepare(context, language, later)
         else:
             with translation.override(language):
-                frame, values = self._prepare(shape, context, later)
-        subject, body, html = frame
+                subject, body, html, values = self._prepare(context, language, later)
         return PreparedMessage(
             _fill(subject, values), _fill(body, values), _fill(html, values, escape=True)
         )
 
-    def _prepare(self, shape, context, later):
+    def _prepare(self, context, language, later):
+        # Lazy translations (a step's label, a role's name) in the recipient's language, once.
+        context = {k: str(v) if isinstance(v, Promise) else v for k, v in context.items()}
+        # Empty values are rendered as they are (None, "" and [] print differently).
+        shape = (language, tuple((k, repr(v) if not v else 1) for k, v in context.items()), later)
         frame = self._frames.get(shape)
         if frame is None:
             slots = {k: _SLOT.format(k) if v else v for k, v in context.items()}
             slots.update((k, _SLOT.format(k)) for k in later)
             frame = self._frames[shape] = _render_raw(self.template, slots)
-        # Lazy translations (a step's label, a role's name) in the recipient's language.
         values = {k: str(v) for k, v in context.items() if v and k not in later}
-        return frame, values
+        return (*frame, values)
 
     def render(self, context: dict, language: str) -> tuple[str, str, str]:
         return self.prepare(context, language).fill()

@@ -1,10 +1,20 @@
 """notify(): one outbox row per notification, rendered at once, delivered after commit."""
 
+import datetime as dt
+
 import pytest
 from django.db import transaction
 
 from portal.models import Channel, Notification, NotificationStatus
-from portal.notifications import notify
+from portal.notifications import (
+    MessageRenderer,
+    PreparedMessage,
+    new_notification,
+    notify,
+    recipient_language,
+    render_message,
+    write_notifications,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -86,3 +96,115 @@ def test_nothing_is_queued_when_the_state_change_rolls_back(
 def test_a_notification_needs_a_recipient():
     with pytest.raises(ValueError):
         _notify()
+
+
+# --- Many at once: the deadline sweep's path ----------------------------------------------
+
+
+def test_a_template_rendered_once_for_many_gives_the_same_text_as_rendering_each(settings):
+    """MessageRenderer fills a template rendered once with placeholders: every shape of the
+    deadline templates (held by a person or a role, with or without a link, a name with
+    "&" and quotes, both languages) reads exactly as render_message() renders it."""
+    due = dt.datetime(2025, 3, 11, 2, 0, tzinfo=dt.UTC)  # 09:00 in Hanoi
+    started = dt.datetime(2025, 3, 10, 2, 0, tzinfo=dt.UTC)
+    shapes = [
+        {"holder_user": "Phạm Thu Hà", "holder_role": "Văn phòng MTT", "url": "https://x/1"},
+        {"holder_user": "", "holder_role": "Văn phòng MTT", "url": ""},
+        {"holder_user": "", "holder_role": "", "url": "https://x/2"},
+    ]
+    for template in ("portal/deadline_reminder", "portal/deadline_escalation"):
+        renderer = MessageRenderer(template)
+        for language in ("vi", "en"):
+            for n, shape in enumerate(shapes):
+                common = {
+                    "step_label": f'Kiểm tra "hồ sơ" & số {n}',
+                    "object": f"Yêu cầu #{n} <BM01>",
+                    **shape,
+                }
+                name = f"Lê Thị Thu {n}"
+                expected = render_message(
+                    template,
+                    {**common, "due_at": due, "started_at": started, "recipient": name},
+                    language,
+                )
+                texts = {"due_text": "11/03/2025 09:00", "started_text": "10/03/2025 09:00"}
+                message = renderer.prepare(
+                    {**common, "due_at": None, "started_at": None, **texts},
+                    language,
+                    later=("recipient",),
+                )
+                assert message.fill(recipient=name) == expected
+    assert len(renderer._frames) == 2 * len(shapes)  # once per language and shape
+
+
+def test_a_rendered_html_body_gets_its_values_escaped():
+    message = PreparedMessage("", "", "<p>\u2983name\u2984</p>")
+    assert message.fill(name="<b>Hà</b> & co")[2] == "<p>&lt;b&gt;Hà&lt;/b&gt; &amp; co</p>"
+
+
+def rows_for(users, prefix="batch"):
+    return [
+        new_notification(
+            template="portal/deadline_reminder",
+            dedupe_key=f"{prefix}:{user.pk}",
+            rendered=("Subject", "Body\n", ""),
+            user=user,
+            language=recipient_language(user),
+        )
+        for user in users
+    ]
+
+
+def test_many_rows_are_written_with_one_insert_and_delivered_by_one_task(
+    make_user, django_assert_num_queries, django_capture_on_commit_callbacks, monkeypatch
+):
+    published = []
+    monkeypatch.setattr(
+        "portal.notifications.enqueue_deliveries", lambda ids: published.append(ids) or True
+    )
+    users = [make_user(email=f"u{i}@example.edu.vn") for i in range(20)] + [make_user(email="")]
+    with (
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+        transaction.atomic(),
+        django_assert_num_queries(2),  # the INSERT and the read of the ids
+    ):
+        written = write_notifications(rows_for(users))
+    assert len(written) == 21 and all(row.pk for row in written)
+    assert len(callbacks) == 1
+    # One task for the e-mails; the one without an address is in the portal only.
+    assert published == [[row.pk for row in written if row.channel == Channel.EMAIL]]
+    assert len(published[0]) == 20
+    assert Notification.objects.get(user=users[-1]).status == NotificationStatus.SENT
+
+
+def test_writing_rows_again_writes_and_queues_only_the_new_keys(
+    make_user, monkeypatch, django_capture_on_commit_callbacks
+):
+    published = []
+    monkeypatch.setattr(
+        "portal.notifications.enqueue_deliveries", lambda ids: published.append(ids) or True
+    )
+    first, second = make_user(), make_user()
+    with django_capture_on_commit_callbacks(execute=True):
+        (old,) = write_notifications(rows_for([first]))
+    rows = rows_for([first, second]) + rows_for([second])  # a key twice in the list
+    with django_capture_on_commit_callbacks(execute=True):
+        written = write_notifications(rows)
+    assert [row.user for row in written] == [second]
+    assert Notification.objects.count() == 2
+    assert Notification.objects.get(user=first).pk == old.pk
+    assert published[-1] == [written[0].pk]
+
+
+def test_nothing_of_a_batch_is_queued_when_its_transaction_rolls_back(
+    make_user, django_capture_on_commit_callbacks
+):
+    with (
+        django_capture_on_commit_callbacks() as callbacks,
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
+        write_notifications(rows_for([make_user(), make_user()]))
+        raise RuntimeError("the sweep died")
+    assert callbacks == []
+    assert not Notification.objects.exists()

@@ -19,12 +19,16 @@ from django.utils import timezone
 from portal.models import Notification, NotificationStatus
 from portal.notifications import (
     deliver_notification,
+    enqueue_deliveries,
     enqueue_delivery,
+    new_notification,
     notify,
     pick_up_notifications,
+    render_message,
     retry_delay,
+    write_notifications,
 )
-from portal.tasks import deliver_notification_task
+from portal.tasks import deliver_notification_task, deliver_notifications_task
 
 ROOT = Path(__file__).resolve().parents[2]
 Status = NotificationStatus
@@ -310,3 +314,62 @@ def test_with_the_broker_down_the_request_is_stored_and_delivered_when_it_return
             worker.terminate()
             worker.wait(timeout=20)
         redis.stop()
+
+
+# --- A sweep's batch: one task delivers a list of rows --------------------------------------
+
+
+def a_batch(make_user, n=3):
+    users = [make_user(email=f"clerk{i}@example.edu.vn") for i in range(n)]
+    return write_notifications(
+        [
+            new_notification(
+                template="portal/deadline_reminder",
+                dedupe_key=f"deadline:{i}:reminder:{user.pk}",
+                rendered=render_message(
+                    "portal/deadline_reminder",
+                    {"step_label": "Kiểm tra", "object": f"#{i}", "recipient": str(user)},
+                    "vi",
+                ),
+                user=user,
+            )
+            for i, user in enumerate(users)
+        ]
+    )
+
+
+@pytest.mark.django_db
+def test_a_batch_task_delivered_twice_sends_each_mail_once(make_user):
+    rows = a_batch(make_user)
+    ids = [row.pk for row in rows]
+    deliver_notifications_task(ids)
+    deliver_notifications_task(ids)  # the broker redelivered it
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(row.email for row in rows)
+    assert set(Notification.objects.values_list("status", flat=True)) == {Status.SENT}
+
+
+@pytest.mark.django_db
+def test_a_batch_task_skips_a_row_the_pick_up_already_delivered(make_user):
+    rows = a_batch(make_user)
+    deliver_notification(rows[1].pk)  # queued again by the pick-up and sent meanwhile
+    deliver_notifications_task([row.pk for row in rows])
+    assert len(mail.outbox) == 3
+    assert Notification.objects.get(pk=rows[1].pk).attempts == 1
+
+
+@pytest.mark.django_db
+def test_with_the_broker_down_a_batch_stays_queued_for_the_pick_up(make_user, monkeypatch):
+    from portal.celery import app
+
+    with celery_broker(app, f"redis://127.0.0.1:{free_port()}/0"):
+        rows = a_batch(make_user)
+        started = time.monotonic()
+        assert enqueue_deliveries([row.pk for row in rows]) is False
+        assert time.monotonic() - started < 5
+    assert set(Notification.objects.values_list("status", flat=True)) == {Status.QUEUED}
+    queued = []
+    monkeypatch.setattr(
+        "portal.notifications.enqueue_delivery", lambda pk: queued.append(pk) or True
+    )
+    pick_up_notifications(now=timezone.now() + dt.timedelta(minutes=2))
+    assert sorted(queued) == sorted(row.pk for row in rows)

@@ -297,6 +297,7 @@ def test_a_busy_sweep_costs_the_same_queries_for_5_or_50_steps_due(office, make_
 def test_a_busy_sweep_queues_one_delivery_task_per_batch_not_per_notification(
     office, make_user, django_capture_on_commit_callbacks, monkeypatch
 ):
+    monkeypatch.setattr(deadlines, "SWEEP_BATCH", 20)
     published = []
     monkeypatch.setattr(
         "portal.notifications.enqueue_deliveries", lambda ids: published.append(ids) or True
@@ -305,8 +306,9 @@ def test_a_busy_sweep_queues_one_delivery_task_per_batch_not_per_notification(
         open_step(make_user(), "test.review", start=START, holder_role="mtt_office")
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         sweep_deadlines(at(30))
-    assert len(callbacks) == 2  # the reminders' batch and the escalations' batch
-    assert sorted(len(ids) for ids in published) == [30, 60]
+    # Two transactions: 20 steps' reminders and escalations, then the other 10 steps'.
+    assert len(callbacks) == 2
+    assert [len(ids) for ids in published] == [20 * 3, 10 * 3]
     assert sorted(i for ids in published for i in ids) == sorted(
         Notification.objects.values_list("pk", flat=True)
     )
