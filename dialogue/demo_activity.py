@@ -70,6 +70,8 @@ def load_activity(plan, stdout=None):
     if plan.sessions.exists():
         return
     committee, unit_leader = _user("committee"), _user("unit_leader")
+    # The faculty's academic staff write and submit class minutes; its leaders approve them.
+    unit_staff = _user("unit_staff") or unit_leader
     responder, learner = _user("responder"), _user("learner")
     if not all([committee, unit_leader, responder, learner]):
         return
@@ -90,7 +92,7 @@ def load_activity(plan, stdout=None):
     # --- sessions ---------------------------------------------------------------------------
     k28 = services.create_session(
         plan=plan,
-        actor=unit_leader,
+        actor=unit_staff,
         level=Level.CLASS,
         unit=cntt,
         student_class="K28-CNTT1",
@@ -103,7 +105,7 @@ def load_activity(plan, stdout=None):
     )
     services.write_minutes(
         k28,
-        actor=unit_leader,
+        actor=unit_staff,
         attendance="GVCN, CVHT và 48/52 sinh viên của lớp.",
         minutes_text=(
             "1. GVCN phổ biến mục đích buổi đối thoại theo Kế hoạch 4402/KH-ĐHM.\n"
@@ -111,11 +113,11 @@ def load_activity(plan, stdout=None):
             "3. Lớp bầu 2 đại biểu dự đối thoại cấp Khoa."
         ),
     )
-    services.submit_minutes(k28, actor=unit_leader)
+    services.submit_minutes(k28, actor=unit_staff)
     services.approve_minutes(k28, actor=unit_leader)
     k29 = services.create_session(
         plan=plan,
-        actor=unit_leader,
+        actor=unit_staff,
         level=Level.CLASS,
         unit=cntt,
         student_class="K29-CNTT2",
@@ -127,11 +129,11 @@ def load_activity(plan, stdout=None):
     )
     services.write_minutes(
         k29,
-        actor=unit_leader,
+        actor=unit_staff,
         attendance="CVHT và 41 sinh viên.",
         minutes_text="Sinh viên đề nghị nộp học phí theo nhiều đợt và cải thiện phòng học.",
     )
-    services.submit_minutes(k29, actor=unit_leader)
+    services.submit_minutes(k29, actor=unit_staff)
     services.create_session(
         plan=plan,
         actor=unit_leader,

@@ -467,6 +467,11 @@ def approve_minutes(session, *, actor, note="") -> DialogueSession:
     _require_approver(actor, s)
     if s.status != SS.SUBMITTED:
         raise TransitionError(_("Only submitted minutes can be approved."))
+    if s.submitted_by_id == actor.pk:
+        # Step 6: the class's staff submit, the unit's leaders approve — two people.
+        raise TransitionError(
+            _("Minutes must be approved by someone other than who submitted them.")
+        )
     now = timezone.now()
     s.status, s.approved_by, s.approved_at = SS.APPROVED, actor, now
     s.save(update_fields=["status", "approved_by", "approved_at"])

@@ -194,6 +194,7 @@ POSITIONS = [
     ("hou-ctctsv", "Chuyên viên", "Specialist", False, 5),
     ("hou-khtc", "Chuyên viên", "Specialist", False, 5),
     ("hou-cntt", "Lãnh đạo Khoa", "Faculty leadership", True, 1),
+    ("hou-cntt", "Giáo vụ Khoa", "Faculty academic affairs", False, 5),
     ("hou-cntt", "Sinh viên", "Student", False, 9),
 ]  # fmt: skip
 
@@ -230,6 +231,7 @@ DEMO_LINKS = {
     "committee": ("hou-ctctsv", "Chuyên viên"),
     "responder": ("hou-khtc", "Chuyên viên"),
     "unit_leader": ("hou-cntt", "Lãnh đạo Khoa"),
+    "unit_staff": ("hou-cntt", "Giáo vụ Khoa"),
     "leader": ("hou-bgh", "Lãnh đạo Nhà trường"),
     "learner": ("hou-cntt", "Sinh viên"),
 }

@@ -14,6 +14,7 @@ DEMO_USERS = [
     ("mtt_head", "Đỗ Thị Dung", [Role.MTT_OFFICE_HEAD]),
     ("committee", "Vũ Hoàng Giang", [Role.DIALOGUE_COMMITTEE]),
     ("unit_leader", "Bùi Thị Hạnh", [Role.DIALOGUE_UNIT]),
+    ("unit_staff", "Lý Thu Trang", [Role.DIALOGUE_UNIT]),
     ("responder", "Ngô Văn Khoa", [Role.DIALOGUE_RESPONDER]),
     ("leader", "Hoàng Văn Long", [Role.LEADERSHIP]),
     ("learner", "Đặng Thị Mai", [Role.LEARNER]),

@@ -174,3 +174,12 @@ def test_questions_are_recorded_from_the_minutes_at_the_sessions_unit(
 def test_class_sessions_are_not_public_but_the_university_dialogue_is(client, class_session):
     assert client.get(reverse("dialogue:session", args=[class_session.pk])).status_code == 404
     assert client.get(reverse("dialogue:university")).status_code == 200
+
+
+def test_a_leader_cannot_approve_minutes_they_submitted_themselves(class_session, unit_staff):
+    s = services.write_minutes(class_session, actor=unit_staff, minutes_text="1. …", attendance="")
+    s = services.submit_minutes(s, actor=unit_staff)
+    with pytest.raises(TransitionError, match="người khác với người đã trình"):
+        services.approve_minutes(s, actor=unit_staff)
+    s.refresh_from_db()
+    assert s.status == S.SUBMITTED
