@@ -106,7 +106,9 @@ def unit_recipients(step, kind):
 
 def answer_recipients(step, kind):
     if kind == REMINDER:
-        return users_in_unit("dialogue_responder", step.holder_unit_id)
+        # A department with nobody holding the responder role yet: the committee hears of it,
+        # so a routed question never waits in silence.
+        return users_in_unit("dialogue_responder", step.holder_unit_id) or committee_users()
     return committee_users()
 
 

@@ -77,3 +77,12 @@ def test_the_sweep_reminds_the_departments_responders_and_escalates_to_the_commi
     escalated = sweep_deadlines(step.due_at)
     assert {n.user_id for _s, notes in escalated.escalations for n in notes} == {committee.pk}
     assert sweep_deadlines(step.due_at).sent == 0  # twice sends nothing
+
+
+def test_a_department_with_no_responder_yet_has_its_reminder_sent_to_the_committee(
+    routed, committee
+):
+    q = routed()  # Phòng Kế hoạch - Tài chính, where nobody holds the responder role here
+    step = DeadlineStep.objects.for_object(q).open().get()
+    reminded = sweep_deadlines(step.remind_at)
+    assert {n.user_id for _s, notes in reminded.reminders for n in notes} == {committee.pk}
