@@ -15,6 +15,7 @@ due time, to the head of the holding role), each exactly once.
 
 import datetime as dt
 import logging
+from collections import Counter
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -374,23 +375,28 @@ def _notify_steps(claimed: list) -> dict:
         if step.pk not in contexts:  # a step due for both kinds: described once
             contexts[step.pk] = _step_context(step, tz)
         context = contexts[step.pk]
-        messages = {}  # one per language: the recipient's name is the only difference
+        recipients = {}
         for user in recipients_for(step, kind):
             # The unique key per step, kind and person: a second sweep, or a sweep racing
             # this one, cannot create the same notification again.
-            key = f"deadline:{step.pk}:{kind}:{user.pk}"
-            if key in sent_for:
-                continue
+            recipients.setdefault(f"deadline:{step.pk}:{kind}:{user.pk}", user)
+        languages = Counter(recipient_language(user) for user in recipients.values())
+        messages = {}  # per language: the recipient's name is the only difference
+        for key, user in recipients.items():
             language = recipient_language(user)
-            if language not in messages:
-                messages[language] = renderers[kind].prepare(
-                    context, language, later=("recipient",)
-                )
+            if languages[language] == 1:
+                rendered = renderers[kind].render({**context, "recipient": user}, language)
+            else:
+                if language not in messages:
+                    messages[language] = renderers[kind].prepare(
+                        context, language, later=("recipient",)
+                    )
+                rendered = messages[language].fill(recipient=user)
             rows.append(
                 new_notification(
                     template=renderers[kind].template,
                     dedupe_key=key,
-                    rendered=messages[language].fill(recipient=user),
+                    rendered=rendered,
                     url=context["url"],
                     user=user,
                     language=language,

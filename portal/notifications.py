@@ -123,16 +123,25 @@ class MessageRenderer:
 
     def prepare(self, context: dict, language: str, later: tuple = ()) -> "PreparedMessage":
         """Fill in `context` now; the values named in `later` (non-empty) come in fill()."""
-        if translation.get_language() == language:
-            subject, body, html, values = self._prepare(context, language, later)
-        else:
-            with translation.override(language):
-                subject, body, html, values = self._prepare(context, language, later)
+        subject, body, html, values = self._frame(context, language, later)
         return PreparedMessage(
             _fill(subject, values), _fill(body, values), _fill(html, values, escape=True)
         )
 
-    def _prepare(self, context, language, later):
+    def render(self, context: dict, language: str) -> tuple[str, str, str]:
+        """Subject, text body and HTML body, as render_message() gives them."""
+        subject, body, html, values = self._frame(context, language, ())
+        return _finish(
+            _fill(subject, values), _fill(body, values), _fill(html, values, escape=True)
+        )
+
+    def _frame(self, context: dict, language: str, later: tuple):
+        if translation.get_language() == language:
+            return self._frame_in_language(context, language, later)
+        with translation.override(language):
+            return self._frame_in_language(context, language, later)
+
+    def _frame_in_language(self, context, language, later):
         # Lazy translations (a step's label, a role's name) in the recipient's language, once.
         context = {k: str(v) if isinstance(v, Promise) else v for k, v in context.items()}
         # Empty values are rendered as they are (None, "" and [] print differently).
@@ -144,9 +153,6 @@ class MessageRenderer:
             frame = self._frames[shape] = _render_raw(self.template, slots)
         values = {k: str(v) for k, v in context.items() if v and k not in later}
         return (*frame, values)
-
-    def render(self, context: dict, language: str) -> tuple[str, str, str]:
-        return self.prepare(context, language).fill()
 
 
 class PreparedMessage:

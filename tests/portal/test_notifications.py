@@ -135,7 +135,10 @@ def test_a_template_rendered_once_for_many_gives_the_same_text_as_rendering_each
                     later=("recipient",),
                 )
                 assert message.fill(recipient=name) == expected
-    assert len(renderer._frames) == 2 * len(shapes)  # once per language and shape
+                one = {**common, "due_at": None, "started_at": None, **texts, "recipient": name}
+                assert renderer.render(one, language) == expected
+    # Once per language and shape, with the recipient's name filled in now or later.
+    assert len(renderer._frames) == 2 * 2 * len(shapes)
 
 
 def test_a_rendered_html_body_gets_its_values_escaped():
