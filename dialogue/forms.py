@@ -1,3 +1,5 @@
+import re
+
 from django import forms
 from django.conf import settings
 from django.utils import timezone
@@ -341,3 +343,90 @@ class FeedbackAnswerForm(forms.Form):
 
     def answers(self) -> dict:
         return {item.pk: self.cleaned_data.get(f"item_{item.pk}") for item in self.items}
+
+
+# --- the university-level dialogue (step 13), run by the committee ---------------------------
+
+
+class ClockTimeField(forms.TimeField):
+    """A time of day as people write it here: "8:00", "08:00", "8h00", "8h", "13.30"."""
+
+    widget = forms.TimeInput(format="%H:%M", attrs={"placeholder": "08:00", "inputmode": "text"})
+    default_error_messages = {"invalid": _("Write the time as hh:mm, e.g. 08:00 or 8h00.")}
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            text = value.strip().lower().replace(" ", "")
+            match = re.fullmatch(r"(\d{1,2})(?:[h:.](\d{2})?)?", text)
+            if match:
+                value = f"{int(match.group(1))}:{match.group(2) or '00'}"
+        return super().to_python(value)
+
+
+class UniversityDialogueForm(forms.Form):
+    """Section II.2.2: date, time and venue; the chair (milestone 13: the Rector chairs)."""
+
+    title = forms.CharField(label=_("Title"), max_length=200, required=False)
+    held_on = forms.DateField(label=_("Date"), widget=DateInput())
+    starts_at = ClockTimeField(label=_("Starts at"))
+    ends_at = ClockTimeField(label=_("Ends at"))
+    time_text = forms.CharField(
+        label=_("Time as written in the plan"),
+        max_length=120,
+        required=False,
+        help_text=_("Shown under the time, e.g. “Từ 8h00 - 11h30, ngày 24 tháng 4 năm 2024”."),
+    )
+    venue = forms.CharField(label=_("Venue"), max_length=200)
+    venue_address = forms.CharField(label=_("Venue address"), max_length=200, required=False)
+    chair = forms.CharField(label=_("Chair"), max_length=200)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("starts_at") and data.get("ends_at") and data["ends_at"] <= data["starts_at"]:
+            self.add_error("ends_at", _("The end time must be after the start time."))
+        return data
+
+
+class ProgrammeItemForm(forms.Form):
+    starts_at = ClockTimeField(label=_("Starts at"))
+    ends_at = ClockTimeField(label=_("Ends at"), required=False)
+    title = forms.CharField(label=_("Programme item"), max_length=300)
+    presenter = forms.CharField(
+        label=_("Presented by"),
+        max_length=200,
+        required=False,
+        help_text=_("Who leads this item, e.g. Hiệu trưởng, Thường trực Ban tổ chức."),
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("starts_at") and data.get("ends_at") and data["ends_at"] <= data["starts_at"]:
+            self.add_error("ends_at", _("The end time must be after the start time."))
+        return data
+
+
+class ParticipantForm(forms.Form):
+    """One group of section II.2.1 with the number of people when known."""
+
+    category = forms.ChoiceField(label=_("Category (section II.2.1)"))
+    name = forms.CharField(
+        label=_("Who"),
+        max_length=300,
+        help_text=_(
+            "A body, a unit or a newspaper, e.g. “Báo Dân trí”, “Khoa Kinh tế”. For learner "
+            "delegates the public page shows only their number, never names."
+        ),
+    )
+    count = forms.IntegerField(
+        label=_("Number of people"),
+        min_value=1,
+        max_value=100000,
+        required=False,
+        help_text=_("Leave empty when not known yet."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        from .models import Participant
+
+        super().__init__(*args, **kwargs)
+        self.fields["category"].choices = [("", "---------"), *Participant.Category.choices]

@@ -238,3 +238,54 @@ def report(plan, now=None):
             q for q in items if q.status == Question.Status.ROUTED and q.due_at and q.due_at < now
         ],
     }
+
+
+# --- the university-level dialogue (step 13) -------------------------------------------------
+
+
+def university_session(plan):
+    from .models import DialogueSession, Level
+
+    return DialogueSession.objects.filter(plan=plan, level=Level.UNIVERSITY).first()
+
+
+@dataclass
+class ParticipantGroup:
+    value: str
+    label: str
+    people: list
+    total: int  # the sum of the known numbers of people
+
+
+def participant_groups(participants) -> list[ParticipantGroup]:
+    """Participants in the order of section II.2.1's categories, then as entered."""
+    from .models import Participant
+
+    by_cat: dict[str, list] = {}
+    for p in participants:
+        by_cat.setdefault(p.category, []).append(p)
+    return [
+        ParticipantGroup(value, label, by_cat[value], sum(p.count or 0 for p in by_cat[value]))
+        for value, label in Participant.Category.choices
+        if value in by_cat
+    ]
+
+
+def selection_candidates(plan, query: str = "", topic_id=None):
+    """The consolidated items the committee may select for the university-level dialogue:
+    with a department or answered; searchable without accents, by topic."""
+    from portal.text import fold_words
+
+    from .models import Question
+    from .services import SELECTABLE
+
+    qs = (
+        Question.objects.filter(plan=plan, status__in=SELECTABLE)
+        .select_related("topic", "unit", "department")
+        .order_by("topic__position", "-source_count", "id")
+    )
+    for word in fold_words(query):
+        qs = qs.filter(search_key__contains=word)
+    if topic_id:
+        qs = qs.filter(topic_id=topic_id)
+    return qs
