@@ -120,6 +120,7 @@ class MessageRenderer:
     def __init__(self, template: str):
         self.template = template
         self._frames: dict[tuple, tuple[str, str, str]] = {}
+        self._texts: dict[tuple, tuple[Promise, str]] = {}
 
     def prepare(self, context: dict, language: str, later: tuple = ()) -> "PreparedMessage":
         """Fill in `context` now; the values named in `later` (non-empty) come in fill()."""
@@ -136,23 +137,30 @@ class MessageRenderer:
         )
 
     def _frame(self, context: dict, language: str, later: tuple):
-        if translation.get_language() == language:
-            return self._frame_in_language(context, language, later)
-        with translation.override(language):
-            return self._frame_in_language(context, language, later)
-
-    def _frame_in_language(self, context, language, later):
-        # Lazy translations (a step's label, a role's name) in the recipient's language, once.
-        context = {k: str(v) if isinstance(v, Promise) else v for k, v in context.items()}
+        # Lazy translations (a step's label, a role's name) in the recipient's language.
+        context = {
+            k: self._translated(v, language) if isinstance(v, Promise) else v
+            for k, v in context.items()
+        }
         # Empty values are rendered as they are (None, "" and [] print differently).
         shape = (language, tuple((k, repr(v) if not v else 1) for k, v in context.items()), later)
         frame = self._frames.get(shape)
         if frame is None:
             slots = {k: _SLOT.format(k) if v else v for k, v in context.items()}
             slots.update((k, _SLOT.format(k)) for k in later)
-            frame = self._frames[shape] = _render_raw(self.template, slots)
+            with translation.override(language):
+                frame = self._frames[shape] = _render_raw(self.template, slots)
         values = {k: str(v) for k, v in context.items() if v and k not in later}
         return (*frame, values)
+
+    def _translated(self, lazy: Promise, language: str) -> str:
+        # The same few labels come back for every step: each translated once per language.
+        # (The cache holds the lazy object itself, so its id cannot be reused meanwhile.)
+        key = (id(lazy), language)
+        if key not in self._texts:
+            with translation.override(language):
+                self._texts[key] = (lazy, str(lazy))
+        return self._texts[key][1]
 
 
 class PreparedMessage:

@@ -385,7 +385,9 @@ def test_each_recipient_gets_the_message_in_their_language_with_their_name(make_
     assert to_en.language == "en" and to_en.body.startswith("Dear Nguyễn Văn An,")
     assert to_en.subject == "Reminder: Check the registration (step 3) — due 11/03/2025 09:00"
     assert "10/03/2025 09:00" in to_en.body  # started, Hanoi time
-    assert "It is held by the role: " in to_en.body
+    # The role's name (a lazy translation) in each reader's language.
+    assert "It is held by the role: MTT Office." in to_en.body
+    assert "Văn phòng MTT" in to_vi.body and "MTT Office" not in to_vi.body
 
 
 def head_of_office_only_active_ones(step, kind):
