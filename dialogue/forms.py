@@ -351,7 +351,7 @@ class FeedbackAnswerForm(forms.Form):
 class ClockTimeField(forms.TimeField):
     """A time of day as people write it here: "8:00", "08:00", "8h00", "8h", "13.30"."""
 
-    widget = forms.TimeInput(format="%H:%M", attrs={"placeholder": "08:00", "inputmode": "text"})
+    widget = forms.TimeInput(format="%H:%M", attrs={"placeholder": "hh:mm", "inputmode": "text"})
     default_error_messages = {"invalid": _("Write the time as hh:mm, e.g. 08:00 or 8h00.")}
 
     def to_python(self, value):
@@ -410,7 +410,7 @@ class ParticipantForm(forms.Form):
 
     category = forms.ChoiceField(label=_("Category (section II.2.1)"))
     name = forms.CharField(
-        label=_("Who"),
+        label=_("Who takes part"),
         max_length=300,
         help_text=_(
             "A body, a unit or a newspaper, e.g. “Báo Dân trí”, “Khoa Kinh tế”. For learner "
@@ -429,4 +429,7 @@ class ParticipantForm(forms.Form):
         from .models import Participant
 
         super().__init__(*args, **kwargs)
-        self.fields["category"].choices = [("", "---------"), *Participant.Category.choices]
+        self.fields["category"].choices = [
+            ("", _("— choose a category —")),
+            *Participant.Category.choices,
+        ]
