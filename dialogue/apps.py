@@ -8,10 +8,18 @@ class DialogueConfig(AppConfig):
 
     def ready(self):
         from portal.navigation import NavItem, register
+        from portal.tasks import register_periodic_task
 
         from . import engine
 
         engine.register()
+        # Catches milestones of plans published after their end dates (no engine clock ran).
+        register_periodic_task(
+            "Mark late dialogue milestones",
+            "dialogue.sweep_late_milestones",
+            3600,
+            "Marks planned or in-progress milestones past their last day late (plan 4402).",
+        )
         register(
             NavItem(_("Dialogue with learners"), "dialogue:index", audience="public", order=12),
             NavItem(

@@ -61,6 +61,12 @@ PERIODIC_TASKS = [
 ]
 
 
+def register_periodic_task(name: str, task: str, seconds: int, description: str = "") -> None:
+    """An app adds its own beat task (from AppConfig.ready); the engine knows no app."""
+    if all(existing[0] != name for existing in PERIODIC_TASKS):
+        PERIODIC_TASKS.append((name, task, seconds, description))
+
+
 def ensure_periodic_tasks(**kwargs):
     from django.db import DEFAULT_DB_ALIAS
     from django_celery_beat.models import IntervalSchedule, PeriodicTask

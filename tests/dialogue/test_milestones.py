@@ -172,3 +172,10 @@ def test_the_committee_ticks_a_duty_of_section_iv(client, committee, plan):
     client.post(reverse("dialogue:duty-toggle", args=[item.pk]), {"done": "1"})
     item.refresh_from_db()
     assert item.done_at and item.done_by == committee
+
+
+def test_the_late_milestone_sweep_is_in_the_beat_schedule_ops_can_edit():
+    from django_celery_beat.models import PeriodicTask
+
+    task = PeriodicTask.objects.get(task="dialogue.sweep_late_milestones")
+    assert task.enabled and task.interval.every == 3600
