@@ -295,3 +295,6 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+if CELERY_BROKER_URL.startswith("filesystem://"):
+    # The file-system broker has no host; kombu says so on every connection.
+    LOGGING["loggers"]["kombu.connection"] = {"level": "ERROR"}
