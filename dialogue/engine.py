@@ -14,11 +14,17 @@ Step types (registered in DialogueConfig.ready):
 
 import datetime as dt
 
-from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from portal.deadlines import ESCALATION, REMINDER, close_step, open_step, register_step_type
+from portal.deadlines import (
+    ESCALATION,
+    REMINDER,
+    close_step,
+    open_step,
+    register_step_type,
+    users_with_role,
+)
 from portal.notifications import absolute_url, notify
 
 
@@ -60,8 +66,14 @@ def register():
 # --- recipients ----------------------------------------------------------------------------
 
 
-def _users_with_role(*roles):
-    return get_user_model().objects.filter(groups__name__in=roles, is_active=True).distinct()
+def _users_with_role(*roles) -> list:
+    """The active users holding any of `roles`, through the engine's users_with_role(): in a
+    sweep each role is read once, not once per step."""
+    users = {}
+    for role in roles:
+        for user in users_with_role(role):
+            users.setdefault(user.pk, user)
+    return list(users.values())
 
 
 def users_in_unit(role: str, unit_id, leaders_only: bool = False):
@@ -72,11 +84,11 @@ def users_in_unit(role: str, unit_id, leaders_only: bool = False):
     if leaders_only:
         assignments = assignments.filter(position__is_leadership=True)
     person_ids = assignments.values("person_id")
-    return list(_users_with_role(role).filter(person__pk__in=person_ids))
+    return list(users_with_role(role).filter(person__pk__in=person_ids))
 
 
 def committee_users():
-    return list(_users_with_role("dialogue_committee"))
+    return _users_with_role("dialogue_committee")
 
 
 def milestone_recipients(step, kind):
@@ -94,7 +106,7 @@ def milestone_recipients(step, kind):
             Milestone.Status.IN_PROGRESS,
         ):
             services.mark_milestone_late(milestone, at=timezone.now())
-        return list(_users_with_role("dialogue_committee", "leadership"))
+        return _users_with_role("dialogue_committee", "leadership")
     return committee_users()
 
 
