@@ -2,8 +2,6 @@
 
 import datetime as dt
 import os
-import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -29,15 +27,10 @@ from portal.notifications import (
     write_notifications,
 )
 from portal.tasks import deliver_notification_task, deliver_notifications_task
+from tests.servers import PrivateRedis, free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 Status = NotificationStatus
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def make_notification(user=None, key="test:1:received", email=""):
@@ -201,52 +194,6 @@ def celery_broker(app, url):
     finally:
         reset()
         app.conf.broker_url = old
-
-
-class PrivateRedis:
-    """A redis-server of the test's own on a spare port, which the test stops and starts."""
-
-    def __init__(self, tmp_path):
-        self.port = free_port()
-        self.dir = tmp_path
-        self.proc = None
-
-    @property
-    def url(self):
-        return f"redis://127.0.0.1:{self.port}/0"
-
-    def start(self):
-        binary = shutil.which("redis-server") or "/usr/bin/redis-server"
-        self.proc = subprocess.Popen(
-            [
-                binary,
-                "--port",
-                str(self.port),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-                "--dir",
-                str(self.dir),
-            ],
-            stdout=subprocess.DEVNULL,
-        )
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            try:
-                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
-                return
-            except OSError:
-                time.sleep(0.05)
-        raise RuntimeError("redis-server did not start")
-
-    def stop(self):
-        if self.proc:
-            self.proc.terminate()
-            self.proc.wait(timeout=10)
-            self.proc = None
 
 
 @pytest.mark.django_db(transaction=True)
