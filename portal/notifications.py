@@ -15,13 +15,23 @@ for all of them, and on commit ONE task (`portal.deliver_notifications`) that de
 list, row by row, with the same claim. `MessageRenderer` renders a template once for many rows.
 """
 
+import contextlib
 import datetime as dt
 import logging
 import re
+import time
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.db import IntegrityError, connections, models, router, transaction
+from django.db import (
+    IntegrityError,
+    InterfaceError,
+    OperationalError,
+    connections,
+    models,
+    router,
+    transaction,
+)
 from django.db.models import F
 from django.template import Context, TemplateDoesNotExist
 from django.template.loader import get_template, render_to_string
@@ -440,14 +450,59 @@ def deliver_notification(notification_id: int, now: dt.datetime | None = None):
             raise OSError("the mail backend accepted no message")
     except Exception as exc:  # SMTP, DNS, socket: all are a failed attempt
         return _record_failure(notification, exc, now)
+    # The server has the mail now: from here on, failing to record it would send it again
+    # when the lease runs out. A database blip is waited out (issue 20, fault 2).
+    _while_the_database_recovers(lambda: _record_sent(notification, now))
+    return None
+
+
+def _record_sent(notification, lease_start) -> None:
     # Conditional on our lease: if the pick-up took the row back meanwhile, it is theirs now.
     with transaction.atomic():
         done = Notification.objects.filter(
-            pk=notification.pk, status=Status.SENDING, sending_since=now
+            pk=notification.pk, status=Status.SENDING, sending_since=lease_start
         ).update(status=Status.SENT, sent_at=timezone.now(), last_error="", next_attempt_at=None)
         if done:
             _event(notification, Status.SENDING, Status.SENT, timezone.now())
-    return None
+
+
+def record_retry_window() -> float:
+    """Seconds a worker keeps trying to record a mail the server accepted: minutes, but less
+    than the lease, so the pick-up never takes back a row whose mail is being recorded."""
+    window = float(_setting("OUTBOX_RECORD_RETRY_SECONDS", 240))
+    return max(0.0, min(window, lease().total_seconds() * 0.8))
+
+
+def _while_the_database_recovers(write, sleep=time.sleep) -> None:
+    """Run `write` until it succeeds, retrying a lost database connection with back-off
+    (0.5 s, 1 s, 2 s … 15 s) for up to `record_retry_window()` seconds, then give up (raise):
+    the row stays "sending" and the lease hands it to the pick-up, which sends it again.
+
+    Inside a caller's transaction nothing can be retried (the transaction is gone): it raises.
+    """
+    base = float(_setting("OUTBOX_RECORD_RETRY_BASE_SECONDS", 0.5))
+    give_up_at = time.monotonic() + record_retry_window()
+    attempt = 0
+    while True:
+        try:
+            write()
+            if attempt:
+                log.warning("recorded after %d database retries", attempt)
+            return
+        except (OperationalError, InterfaceError) as exc:
+            connection = connections[router.db_for_write(Notification)]
+            if connection.in_atomic_block:
+                raise
+            attempt += 1
+            pause = min(15.0, base * 2 ** (attempt - 1))
+            if time.monotonic() + pause > give_up_at:
+                log.error("giving up recording after %d attempts: %s", attempt, exc)
+                raise
+            log.warning("database unavailable while recording (%s); retry in %.1f s", exc, pause)
+            # A broken connection is not reused: the next query opens a fresh one.
+            with contextlib.suppress(Exception):  # the connection is gone already
+                connection.close()
+            sleep(pause)
 
 
 def _record_failure(notification, exc, now):
