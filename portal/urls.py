@@ -53,5 +53,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
+# The friendly error page; 503 when the database is the cause (portal.errors).
+handler500 = "portal.errors.server_error"
+
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -12,7 +12,7 @@ import pytest
 from django.db import OperationalError, connection
 from django.utils import timezone
 
-from portal.models import Notification, NotificationStatus
+from portal.models import NotificationStatus
 from portal.notifications import deliver_notification, notify, pick_up_notifications
 from tests.servers import SmtpSink
 
