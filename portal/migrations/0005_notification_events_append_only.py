@@ -1,0 +1,12 @@
+"""The audit rows of this app are permanent: the database refuses UPDATE and DELETE on them
+(portal.appendonly). A correction is a new row."""
+
+from django.db import migrations
+
+from portal.appendonly import append_only
+
+
+class Migration(migrations.Migration):
+    dependencies = [("portal", "0004_deadline_ops_index")]
+
+    operations = [append_only("portal_notificationevent")]
