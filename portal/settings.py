@@ -62,6 +62,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost: counts every response by status for /metrics, the 500s and 503s included.
+    "portal.health.MetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -157,6 +159,9 @@ OUTBOX_RETRY_BASE_SECONDS = env.int("OUTBOX_RETRY_BASE_SECONDS", default=60)
 OUTBOX_RETRY_MAX_SECONDS = env.int("OUTBOX_RETRY_MAX_SECONDS", default=3600)
 OUTBOX_LEASE_SECONDS = env.int("OUTBOX_LEASE_SECONDS", default=300)
 OUTBOX_PICK_UP_GRACE_SECONDS = env.int("OUTBOX_PICK_UP_GRACE_SECONDS", default=60)
+# Once SMTP accepted a mail, how long the worker retries recording it through a database outage
+# (kept below 80 % of the lease in portal.notifications).
+OUTBOX_RECORD_RETRY_SECONDS = env.int("OUTBOX_RECORD_RETRY_SECONDS", default=240)
 
 if REDIS_URL:
     # A cache nothing depends on: while Redis is down, reads miss and writes are dropped
@@ -292,8 +297,15 @@ SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 if env.bool("BEHIND_TLS_PROXY", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-# The health check answers plain HTTP probes from the orchestrator.
-SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+# The health checks answer plain HTTP probes from the orchestrator.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
+
+# --- Operations: /readyz and /metrics (portal.health, docs/operations.md) --------------------
+# Prometheus scrapes /metrics with "Authorization: Bearer <METRICS_TOKEN>"; empty: only
+# signed-in people with the operations permission see it.
+METRICS_TOKEN = env("METRICS_TOKEN", default="")
+READYZ_BEAT_MAX_AGE_SECONDS = env.int("READYZ_BEAT_MAX_AGE_SECONDS", default=300)
+READYZ_OUTBOX_MAX_AGE_SECONDS = env.int("READYZ_OUTBOX_MAX_AGE_SECONDS", default=900)
 
 LOGGING = {
     "version": 1,

@@ -6,9 +6,14 @@ from django.utils import timezone
 
 @shared_task(name="portal.sweep_deadlines")
 def sweep_deadlines_task():
-    from .deadlines import sweep_deadlines
+    import time
 
-    result = sweep_deadlines(now=timezone.now())
+    from .deadlines import sweep_deadlines
+    from .health import record_sweep
+
+    started, now = time.perf_counter(), timezone.now()
+    result = sweep_deadlines(now=now)
+    record_sweep(time.perf_counter() - started, now)
     return {"reminders": len(result.reminders), "escalations": len(result.escalations)}
 
 

@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from . import ops, views, views_notifications
+from . import health, ops, views, views_notifications
 from .forms import LoginForm
 
 portal_patterns = (
@@ -34,6 +34,8 @@ portal_patterns = (
 urlpatterns = [
     path("", include(portal_patterns)),
     path("healthz", views.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
+    path("metrics", health.metrics, name="metrics"),
     path(
         "login/",
         auth_views.LoginView.as_view(

@@ -9,6 +9,7 @@ import socket
 import subprocess
 import threading
 import time
+from contextlib import contextmanager
 from email import message_from_bytes
 
 
@@ -91,3 +92,20 @@ class SmtpSink:
 
     def __exit__(self, *exc):
         self._controller.stop()
+
+
+@contextmanager
+def database_down():
+    """PostgreSQL as a restart looks to the portal: every new connection is refused until the
+    block ends (the connection settings point at a port where nothing listens); then the
+    portal reconnects by itself."""
+    from django.db import connection
+
+    saved = connection.settings_dict["PORT"]
+    connection.close()
+    connection.settings_dict["PORT"] = str(free_port())
+    try:
+        yield
+    finally:
+        connection.close()
+        connection.settings_dict["PORT"] = saved

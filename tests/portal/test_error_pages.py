@@ -5,31 +5,16 @@ listens (what a restarting server looks like to psycopg), then put back.
 """
 
 import re
-from contextlib import contextmanager
 
 import pytest
-from django.db import connection
 from django.test import RequestFactory
 from django.utils import translation
 
 from accounts.models import AccountRequest
 from portal.errors import server_error
-from tests.servers import free_port
+from tests.servers import database_down
 
 EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
-
-
-@contextmanager
-def database_down():
-    """Every new connection is refused until the block ends; then the portal reconnects."""
-    saved = connection.settings_dict["PORT"]
-    connection.close()
-    connection.settings_dict["PORT"] = str(free_port())
-    try:
-        yield
-    finally:
-        connection.close()
-        connection.settings_dict["PORT"] = saved
 
 
 @pytest.fixture
