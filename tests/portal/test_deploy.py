@@ -65,10 +65,12 @@ def test_compose_runs_the_production_stack(compose):
         assert "healthcheck" in service, f"{name} has no health check"
 
 
-def test_compose_web_migrates_then_serves_with_gunicorn_behind_healthz(compose):
+def test_compose_web_migrates_then_serves_with_gunicorn_behind_readyz(compose):
     web = compose["services"]["web"]
     assert "migrate" in web["command"] and "gunicorn" in web["command"]
-    assert "/healthz" in " ".join(web["healthcheck"]["test"])
+    assert "/readyz" in " ".join(web["healthcheck"]["test"])
+    assert web["environment"]["DEBUG"] == "False"
+    assert web["environment"]["REDIS_URL"].startswith("redis://redis:")
     assert web["depends_on"]["postgres"]["condition"] == "service_healthy"
 
 
