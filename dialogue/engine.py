@@ -23,6 +23,7 @@ from portal.deadlines import (
     close_step,
     open_step,
     register_step_type,
+    sweep_memo,
     users_with_role,
 )
 from portal.notifications import absolute_url, notify
@@ -77,14 +78,42 @@ def _users_with_role(*roles) -> list:
 
 
 def users_in_unit(role: str, unit_id, leaders_only: bool = False):
-    """Active log-ins holding `role` whose office assignments put them in the unit today."""
+    """Active log-ins holding `role` whose office assignments put them in the unit today.
+
+    In a deadline sweep, the members of every unit are read once for the whole sweep (one
+    query, with the role's members the engine already holds), not once per step.
+    """
+    today = timezone.localdate()
+    by_unit = sweep_memo(
+        ("dialogue.users_in_unit", role, leaders_only, today),
+        lambda: _users_by_unit(role, leaders_only, today),
+    )
+    if by_unit is not None:
+        return list(by_unit.get(unit_id, ()))
     from office.models import Assignment
 
-    assignments = Assignment.objects.on(timezone.localdate()).filter(unit_id=unit_id)
+    assignments = Assignment.objects.on(today).filter(unit_id=unit_id)
     if leaders_only:
         assignments = assignments.filter(position__is_leadership=True)
     person_ids = assignments.values("person_id")
     return list(users_with_role(role).filter(person__pk__in=person_ids))
+
+
+def _users_by_unit(role: str, leaders_only: bool, today) -> dict:
+    """{unit id: [users holding `role` assigned there today]} for every unit at once."""
+    from office.models import Assignment
+
+    assignments = Assignment.objects.on(today).filter(person__user__isnull=False)
+    if leaders_only:
+        assignments = assignments.filter(position__is_leadership=True)
+    user_ids_by_unit = {}
+    for unit_id, user_id in assignments.values_list("unit_id", "person__user_id").distinct():
+        user_ids_by_unit.setdefault(unit_id, set()).add(user_id)
+    members = list(users_with_role(role))  # in a sweep: the engine's rows, no query
+    return {
+        unit_id: [user for user in members if user.pk in user_ids]
+        for unit_id, user_ids in user_ids_by_unit.items()
+    }
 
 
 def committee_users():

@@ -223,6 +223,7 @@ def describe_duration(delta: dt.timedelta) -> str:
 # Within one sweep, the members of a role are read once (not once per step): see sweep_cache().
 _role_members: ContextVar[dict | None] = ContextVar("deadline_role_members", default=None)
 _holding_users: ContextVar[dict | None] = ContextVar("deadline_holding_users", default=None)
+_sweep_memo: ContextVar[dict | None] = ContextVar("deadline_sweep_memo", default=None)
 
 
 @contextmanager
@@ -232,12 +233,28 @@ def sweep_cache():
     users_with_role() (and so holders() and the default recipients, and an app's `recipients`
     callable that uses them) then reads a role's members once for the whole sweep.
     """
-    roles, users = _role_members.set({}), _holding_users.set({})
+    roles, users, memo = _role_members.set({}), _holding_users.set({}), _sweep_memo.set({})
     try:
         yield
     finally:
         _role_members.reset(roles)
         _holding_users.reset(users)
+        _sweep_memo.reset(memo)
+
+
+def sweep_memo(key, load):
+    """In a sweep: `load()` once per sweep for `key`, then its result again. Outside a sweep:
+    None (and `load` is not called), so the caller does its usual narrow query.
+
+    For an app's `recipients` callable that would otherwise query once per step: it loads what
+    every step of the sweep needs in one query (dialogue.engine.users_in_unit).
+    """
+    memo = _sweep_memo.get()
+    if memo is None:
+        return None
+    if key not in memo:
+        memo[key] = load()
+    return memo[key]
 
 
 def _holders_cache() -> dict:
