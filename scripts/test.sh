@@ -44,6 +44,9 @@ if [ -z "${DATABASE_URL:-}" ]; then
   fi
 fi
 
+# pg_dump / pg_restore for the backup test (the server may be another machine's or a container).
+command -v pg_dump >/dev/null || apt_install postgresql-client
+
 # --- Redis ------------------------------------------------------------------------------------
 if [ -z "${REDIS_URL:-}" ]; then
   if tcp_open 127.0.0.1 6379; then
