@@ -1,0 +1,657 @@
+"""Fault-injection harness: nothing lost, nothing doubled, under load and faults (issue 14).
+
+    .venv/bin/python bench/faults.py            # 10,000 BM02 from 50 clients, every fault
+    .venv/bin/python bench/faults.py --small    # CI: 300 BM02, one worker kill, one Redis restart
+
+The real stack, all private to the run and stopped at the end (nothing shared with the
+machine's servers): a PostgreSQL cluster (initdb + pg_ctl under var/faults/), a redis-server,
+an SMTP server (aiosmtpd, in this process) that records every message, gunicorn with 2 workers,
+a Celery worker and Celery beat (the sweep and the outbox pick-up every 5 s).
+
+Load: N submissions of BM02 from C concurrent clients, each with its own data and the form's
+one-time token; a client that gets a 503 or loses the connection sends the same form again.
+10 % of the clients give up on every first POST without reading the answer (the response that
+never arrived) and send it again. A prepared set of deadline steps comes due during the run.
+
+Faults while the load runs (full run): the Celery worker SIGKILLed twice, Redis stopped for
+20 s, one gunicorn worker SIGKILLed, PostgreSQL restarted once.
+
+At the end, after the faults are cleared and a grace period, it prints the invariants and the
+latency per phase, takes a backup and restores it into a fresh database (same counts, same
+CreateEmailHUST-log chain), and exits 1 if any invariant fails.
+"""
+
+import argparse
+import contextlib
+import http.client
+import json
+import os
+import random
+import re
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections import Counter, defaultdict
+from pathlib import Path
+from urllib.parse import urlencode
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.common import free_port, pct  # noqa: E402
+
+PY = sys.executable
+GIVEN = ["An", "Bình", "Châu", "Dũng", "Giang", "Hà", "Hương", "Khoa", "Linh", "Minh", "Nam"]
+FAMILY = ["Nguyễn Văn", "Trần Thị", "Lê Minh", "Phạm Thu", "Hoàng Quốc", "Vũ Thị", "Đặng Văn"]
+
+
+def log(message):
+    print(f"[{time.strftime('%H:%M:%S', time.gmtime())} UTC] {message}", flush=True)
+
+
+def wait_port(port, seconds=60, what="server"):
+    import socket
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.3).close()
+            return
+        except OSError:
+            time.sleep(0.1)
+    raise SystemExit(f"{what} did not start on port {port}")
+
+
+# --- the private servers -----------------------------------------------------------------------
+
+
+class Postgres:
+    """A throw-away cluster of the run's own: never the machine's shared server."""
+
+    def __init__(self, base: Path):
+        bins = sorted(Path("/usr/lib/postgresql").glob("*/bin"), key=lambda p: p.parent.name)
+        if not bins:
+            raise SystemExit("PostgreSQL binaries not found (apt-get install postgresql)")
+        self.bin = bins[-1]
+        self.dir = base / "pg"
+        self.port = free_port()
+        self.runas = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+
+    @property
+    def url(self):
+        return f"postgres://postgres@127.0.0.1:{self.port}/portal"
+
+    def _ctl(self, *args):
+        subprocess.run(
+            [*self.runas, str(self.bin / "pg_ctl"), "-D", str(self.dir), *args],
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
+
+    def start(self):
+        if not (self.dir / "PG_VERSION").exists():
+            self.dir.mkdir(parents=True, exist_ok=True)
+            if self.runas:
+                shutil.chown(self.dir, "postgres")
+            subprocess.run(
+                [*self.runas, str(self.bin / "initdb"), "-D", str(self.dir), "-U", "postgres"]
+                + ["--auth=trust", "-E", "UTF8"],
+                check=True,
+                stdout=subprocess.DEVNULL,
+            )
+        options = (
+            f"-p {self.port} -k /tmp -c listen_addresses=127.0.0.1 -c fsync=off "
+            "-c max_connections=200 -c synchronous_commit=off"
+        )
+        self._ctl("-o", options, "-w", "-l", str(self.dir / "log"), "start")
+
+    def create_database(self):
+        subprocess.run(
+            [*self.runas, str(self.bin / "createdb"), "-h", "127.0.0.1", "-p", str(self.port)]
+            + ["-U", "postgres", "portal"],
+            check=True,
+        )
+
+    def restart(self):
+        self._ctl("-m", "fast", "-w", "restart")
+
+    def stop(self):
+        with contextlib.suppress(subprocess.CalledProcessError):
+            self._ctl("-m", "immediate", "-w", "stop")
+
+
+class Redis:
+    def __init__(self, base: Path):
+        self.port = free_port()
+        self.dir = base / "redis"
+        self.dir.mkdir(parents=True, exist_ok=True)
+        self.proc = None
+
+    @property
+    def url(self):
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self):
+        self.proc = subprocess.Popen(
+            [shutil.which("redis-server") or "/usr/bin/redis-server", "--port", str(self.port)]
+            + ["--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", str(self.dir)],
+            stdout=subprocess.DEVNULL,
+        )
+        wait_port(self.port, what="redis-server")
+
+    def stop(self):
+        if self.proc:
+            self.proc.terminate()
+            self.proc.wait(timeout=10)
+            self.proc = None
+
+
+class Sink:
+    """aiosmtpd in this process: keeps (X-Portal-Notification, Message-ID, To) of each mail."""
+
+    def __init__(self):
+        self.port = free_port()
+        self.messages = []
+        self.lock = threading.Lock()
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 — aiosmtpd's hook
+        from email import message_from_bytes
+
+        message = message_from_bytes(envelope.content)
+        with self.lock:
+            self.messages.append(
+                (message["X-Portal-Notification"], message["Message-ID"], message["To"])
+            )
+        return "250 OK"
+
+    def start(self):
+        from aiosmtpd.controller import Controller
+
+        self.controller = Controller(self, hostname="127.0.0.1", port=self.port)
+        self.controller.start()
+
+    def stop(self):
+        self.controller.stop()
+
+    def keys(self):
+        with self.lock:
+            return [key for key, _id, _to in self.messages]
+
+
+class Process:
+    """A process of the stack in its own process group (SIGKILL takes its children too)."""
+
+    def __init__(self, name, argv, env, logdir: Path):
+        self.name, self.argv, self.env = name, argv, env
+        self.log = open(logdir / f"{name}.log", "ab")  # noqa: SIM115 — closed in stop()
+        self.proc = None
+
+    def start(self):
+        self.proc = subprocess.Popen(
+            self.argv,
+            cwd=ROOT,
+            env=self.env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+    def kill(self):
+        os.killpg(self.proc.pid, signal.SIGKILL)
+        self.proc.wait()
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.kill()
+        self.log.close()
+
+
+# --- the load ------------------------------------------------------------------------------------
+
+
+class Stats:
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.phase = "steady"
+        self.latency = defaultdict(list)  # phase → ms of each request
+        self.statuses = defaultdict(Counter)  # phase → status → n
+        self.acknowledged = {}  # submission token → tracking path
+        self.reposted = 0  # forms sent again after an answer that was not read
+        self.done = 0
+
+    def record(self, phase, ms, status):
+        with self.lock:
+            self.latency[phase].append(ms)
+            self.statuses[phase][status] += 1
+
+
+def request(port, method, path, body=None, headers=None, timeout=30, read=True):
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    try:
+        conn.request(method, path, body=body, headers=headers or {})
+        if not read:
+            return None, {}, b""
+        response = conn.getresponse()
+        return response.status, dict(response.getheaders()), response.read()
+    finally:
+        conn.close()
+
+
+def client(port, stats, numbers, gives_up_first, stop):
+    """One person after another at one browser: GET the form, POST it until acknowledged."""
+    rnd = random.Random(numbers[0] if numbers else 0)
+    for n in numbers:
+        if stop.is_set():
+            return
+        while not stop.is_set():  # the form, until the page comes
+            phase, started = stats.phase, time.perf_counter()
+            try:
+                status, headers, body = request(port, "GET", "/accounts/apply/student/")
+            except OSError:
+                status, headers, body = "conn", {}, b""
+            stats.record(phase, (time.perf_counter() - started) * 1000, status)
+            if status == 200:
+                break
+            time.sleep(0.5)
+        page = body.decode()
+        csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+        token = re.search(r'name="submission_token" value="([^"]+)"', page).group(1)
+        cookie = re.search(r"csrftoken=([^;]+)", headers.get("Set-Cookie", "")).group(1)
+        form = urlencode(
+            {
+                "csrfmiddlewaretoken": csrf,
+                "submission_token": token,
+                "request_kind": "new_account",
+                "family_and_middle_names": rnd.choice(FAMILY),
+                "given_name": rnd.choice(GIVEN),
+                "date_of_birth": f"{rnd.randint(1, 28):02d}/{rnd.randint(1, 12):02d}/2006",
+                "person_id": f"{20250000 + n}",
+                "unit": "hust-seee",
+                "student_class": "ĐTVT-01",
+                "cohort": "K70",
+                "mobile_phone": f"09{rnd.randint(10000000, 99999999)}",
+                "contact_email": f"sv{n}@example.com",
+            }
+        )
+        post_headers = {
+            "Content-Type": "application/x-www-form-urlencoded",
+            "Cookie": f"csrftoken={cookie}",
+        }
+        if gives_up_first:
+            # The answer never arrives: the client gives up without reading it, then retries.
+            with contextlib.suppress(OSError):
+                request(port, "POST", "/accounts/apply/student/", form, post_headers, read=False)
+        first_ack = None
+        while not stop.is_set():
+            phase, started = stats.phase, time.perf_counter()
+            try:
+                status, headers, _body = request(
+                    port, "POST", "/accounts/apply/student/", form, post_headers
+                )
+            except OSError:
+                status, headers = "conn", {}
+            stats.record(phase, (time.perf_counter() - started) * 1000, status)
+            if status == 302:
+                first_ack = headers.get("Location")
+                break
+            # 503 (database restarting) or a lost connection: the same form again, as a person
+            # would after reading the page (Retry-After is honoured up to 1 s here).
+            time.sleep(min(1.0, float(headers.get("Retry-After", 0.5) or 0.5)))
+        if first_ack is None:
+            return
+        with stats.lock:
+            stats.acknowledged[token] = first_ack
+            stats.done += 1
+            if gives_up_first:
+                stats.reposted += 1
+
+
+# --- the run -------------------------------------------------------------------------------------
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--small", action="store_true", help="the CI version")
+    parser.add_argument("--submissions", type=int)
+    parser.add_argument("--clients", type=int)
+    parser.add_argument("--steps", type=int, help="deadline steps coming due during the run")
+    parser.add_argument("--grace", type=int, default=180, help="seconds to wait for delivery")
+    parser.add_argument("--keep", action="store_true", help="keep var/faults/ for a look")
+    args = parser.parse_args()
+    n = args.submissions or (300 if args.small else 10_000)
+    clients = args.clients or (20 if args.small else 50)
+    steps = args.steps or (100 if args.small else 1_000)
+
+    base = Path(tempfile.mkdtemp(prefix="faults-", dir=ROOT / "var"))
+    os.chmod(base, 0o755)
+    logdir = base / "logs"
+    logdir.mkdir()
+    pg, redis, sink = Postgres(base), Redis(base), Sink()
+    stack = []
+    try:
+        log(f"private PostgreSQL on {pg.port}, Redis on {redis.port}, SMTP sink on {sink.port}")
+        pg.start()
+        pg.create_database()
+        redis.start()
+        sink.start()
+        ours = {
+            "DJANGO_SETTINGS_MODULE": "bench.settings",
+            "DATABASE_URL": pg.url,
+            "REDIS_URL": redis.url,
+            "CELERY_BROKER_URL": redis.url,
+            "EMAIL_URL": f"smtp://127.0.0.1:{sink.port}",
+            "EMAIL_TIMEOUT": "10",
+            "MEDIA_ROOT": str(base / "media"),
+            # Recovery within the run: the lease, the pick-up's grace and the back-off in
+            # seconds rather than minutes (the mechanism is the same).
+            "OUTBOX_LEASE_SECONDS": "30",
+            "OUTBOX_PICK_UP_GRACE_SECONDS": "10",
+            "OUTBOX_RETRY_BASE_SECONDS": "5",
+            "OUTBOX_RETRY_MAX_SECONDS": "20",
+            "OUTBOX_MAX_ATTEMPTS": "20",
+            "LOG_LEVEL": "WARNING",
+        }
+        env = {**os.environ, **ours}
+        os.environ.update(ours)  # this process reads the same database for the figures
+        import django
+
+        django.setup()
+        prepare(steps)
+
+        web = Process(
+            "gunicorn",
+            [PY, "-m", "gunicorn", "portal.wsgi:application", "-w", "2", "-b"]
+            + [f"127.0.0.1:{(port := free_port())}", "--timeout", "30", "--log-level", "warning"],
+            env,
+            logdir,
+        )
+        celery = [PY, "-m", "celery", "-A", "portal"]
+        worker = Process("worker", celery + ["worker", "-c", "2", "-l", "WARNING"], env, logdir)
+        beat = Process(
+            "beat", celery + ["beat", "-l", "WARNING", "-s", str(base / "beat")], env, logdir
+        )
+        stack = [web, worker, beat]
+        for process in stack:
+            process.start()
+        wait_port(port, what="gunicorn")
+        log(f"stack up: gunicorn :{port} (2 workers), Celery worker and beat")
+
+        stats = Stats()
+        stop = threading.Event()
+        numbers = list(range(n))
+        per_client = [numbers[i::clients] for i in range(clients)]
+        givers = set(random.Random(7).sample(range(clients), max(1, clients // 10)))
+        threads = [
+            threading.Thread(
+                target=client,
+                args=(port, stats, per_client[i], i in givers, stop),
+                daemon=True,
+            )
+            for i in range(clients)
+        ]
+        started = time.perf_counter()
+        for thread in threads:
+            thread.start()
+
+        def at(fraction):
+            while stats.done < fraction * n and any(t.is_alive() for t in threads):
+                time.sleep(0.2)
+
+        def phase(name):
+            stats.phase = name
+            log(f"phase: {name} ({stats.done}/{n} acknowledged)")
+
+        redis_down = 5 if args.small else 20
+        if args.small:
+            at(0.25)
+            phase("worker SIGKILL")
+            worker.kill()
+            time.sleep(3)
+            worker.start()
+            at(0.55)
+            phase(f"Redis stopped {redis_down} s")
+            redis.stop()
+            time.sleep(redis_down)
+            redis.start()
+            phase("steady after faults")
+        else:
+            at(0.10)
+            phase("worker SIGKILL 1")
+            worker.kill()
+            time.sleep(5)
+            worker.start()
+            at(0.25)
+            phase(f"Redis stopped {redis_down} s")
+            redis.stop()
+            time.sleep(redis_down)
+            redis.start()
+            at(0.40)
+            phase("gunicorn worker SIGKILL")
+            kill_one_gunicorn_worker(web.proc.pid)
+            time.sleep(5)
+            at(0.55)
+            phase("worker SIGKILL 2")
+            worker.kill()
+            time.sleep(5)
+            worker.start()
+            at(0.70)
+            phase("PostgreSQL restart")
+            pg.restart()
+            time.sleep(5)
+            phase("steady after faults")
+        for thread in threads:
+            thread.join()
+        load_seconds = time.perf_counter() - started
+        log(f"load done: {stats.done} acknowledged in {load_seconds:.0f} s; grace for delivery")
+
+        result = check(stats, sink, steps, n, args.grace)
+        result["backup"] = backup_and_restore(pg, base)
+        ok = report(stats, result, n, clients, steps, load_seconds, len(givers))
+    finally:
+        for process in reversed(stack):
+            process.stop()
+        if hasattr(sink, "controller"):
+            sink.stop()
+        redis.stop()
+        pg.stop()
+        if not args.keep:
+            shutil.rmtree(base, ignore_errors=True)
+    sys.exit(0 if ok else 1)
+
+
+def kill_one_gunicorn_worker(master_pid):
+    """SIGKILL one of gunicorn's workers (the master starts another)."""
+    children = subprocess.run(
+        ["ps", "--ppid", str(master_pid), "-o", "pid="], capture_output=True, text=True
+    ).stdout.split()
+    os.kill(int(children[0]), signal.SIGKILL)
+
+
+STEP_TYPE = "faults.review"
+
+
+def prepare(steps):
+    """Migrate; the units BM02 offers; a clerk who holds `steps` deadline steps whose reminders
+    come due during the run; beat every 5 s."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.contenttypes.models import ContentType
+    from django.core.management import call_command
+    from django.db import connection
+    from django.utils import timezone
+    from django_celery_beat.models import IntervalSchedule, PeriodicTask
+
+    from office.models import Unit
+
+    log("migrate")
+    call_command("migrate", verbosity=0)
+    hust = Unit.objects.create(code="hust", kind="university", name="Đại học Bách khoa Hà Nội")
+    Unit.objects.create(code="hust-seee", kind="school", name="Trường Điện – Điện tử", parent=hust)
+    clerk = get_user_model().objects.create(username="faults-clerk", email="clerk@example.com")
+    every, _ = IntervalSchedule.objects.get_or_create(every=5, period=IntervalSchedule.SECONDS)
+    PeriodicTask.objects.filter(
+        task__in=["portal.sweep_deadlines", "portal.pick_up_notifications"]
+    ).update(interval=every)
+    now = timezone.now()
+    with connection.cursor() as cursor:
+        # Reminders come due from 10 s to 70 s into the run; the steps are due far later.
+        cursor.execute(
+            """
+            INSERT INTO portal_deadlinestep
+                (step_type, content_type_id, object_id, started_at, hours, calendar,
+                 remind_at, due_at, holder_role, holder_user_id, created_at)
+            SELECT %(key)s, %(ct)s, g::text, %(now)s, 24, 'wall',
+                   %(now)s + interval '10 seconds' + (g * 60.0 / %(n)s) * interval '1 second',
+                   %(now)s + interval '30 days', 'mtt_office', %(clerk)s, %(now)s
+            FROM generate_series(1, %(n)s) AS g
+            """,
+            {
+                "key": STEP_TYPE,
+                "ct": ContentType.objects.get_for_model(clerk).pk,
+                "now": now,
+                "n": steps,
+                "clerk": clerk.pk,
+            },
+        )
+    connection.close()
+
+
+def check(stats, sink, steps, n, grace):
+    """Wait until everything is delivered (or the grace runs out), then read the figures."""
+    from django.db import connection
+    from django.db.models import Count
+
+    from accounts.models import AccountRequest
+    from portal.models import DeadlineStep, Notification
+
+    deadline = time.monotonic() + grace
+    while True:
+        connection.close()
+        try:
+            undelivered = Notification.objects.exclude(status="sent").count()
+            reminded = DeadlineStep.objects.filter(
+                step_type=STEP_TYPE, reminded_at__isnull=False
+            ).count()
+        except Exception:  # the database is still coming back
+            undelivered, reminded = -1, -1
+        if (undelivered == 0 and reminded == steps) or time.monotonic() > deadline:
+            break
+        time.sleep(2)
+    log(f"grace over: {undelivered} undelivered, {reminded}/{steps} steps reminded")
+
+    tokens = list(stats.acknowledged)
+    stored = {
+        str(k)
+        for k in AccountRequest.objects.filter(idempotency_key__in=tokens).values_list(
+            "idempotency_key", flat=True
+        )
+    }
+    per_token = AccountRequest.objects.values("idempotency_key").annotate(n=Count("pk"))
+    requests = dict(AccountRequest.objects.values_list("pk", "reference"))
+    keys = Counter(sink.keys())
+    confirmations = Counter()
+    reminders = Counter()
+    for key, count in keys.items():
+        if match := re.fullmatch(r"accounts:(\d+):event:\d+", key or ""):
+            confirmations[int(match[1])] += count
+        elif match := re.fullmatch(r"deadline:(\d+):reminder:\d+", key or ""):
+            reminders[int(match[1])] += count
+    step_ids = list(DeadlineStep.objects.filter(step_type=STEP_TYPE).values_list("pk", flat=True))
+    tracked = set(stats.acknowledged.values())
+    return {
+        "acknowledged": len(tokens),
+        "lost": len(set(tokens) - stored),
+        "requests": len(requests),
+        "duplicated": sum(1 for row in per_token if row["n"] > 1),
+        "unacknowledged_extra": len(requests) - len(tokens),
+        "distinct_pages": len(tracked),
+        "confirmations_not_1": sum(1 for pk in requests if confirmations[pk] != 1),
+        "confirmations_twice": sum(1 for pk in requests if confirmations[pk] > 1),
+        "reminders_not_1": sum(1 for pk in step_ids if reminders[pk] != 1),
+        "undelivered": Notification.objects.exclude(status="sent").count(),
+        "mails": sum(keys.values()),
+        "status_500": sum(s.get(500, 0) for s in stats.statuses.values()),
+    }
+
+
+def backup_and_restore(pg, base):
+    """A backup of the run's database, restored into a fresh one: same counts, same log."""
+    from django.core.management import call_command
+
+    from portal.backup import _connect
+
+    archive = base / "backup.tar"
+    call_command("backup", str(archive), stdout=open(os.devnull, "w"))  # noqa: SIM115
+    subprocess.run(
+        [*pg.runas, str(pg.bin / "createdb"), "-h", "127.0.0.1", "-p", str(pg.port)]
+        + ["-U", "postgres", "restored"],
+        check=True,
+    )
+    url = pg.url.rsplit("/", 1)[0] + "/restored"
+    call_command("restore", str(archive), "--database-url", url, stdout=open(os.devnull, "w"))  # noqa: SIM115
+    chain_sql = (
+        "SELECT id, reference, address, corrects_id FROM accounts_issuancelogentry ORDER BY id"
+    )
+    db = {"NAME": "portal", "HOST": "127.0.0.1", "PORT": pg.port, "USER": "postgres"}
+    with _connect(db) as a, _connect({**db, "NAME": "restored"}) as b:
+        same_chain = list(a.execute(chain_sql)) == list(b.execute(chain_sql))
+        counts = [
+            (t, a.execute(f"SELECT count(*) FROM {t}").fetchone()[0])
+            for t in ("accounts_accountrequest", "accounts_requestevent", "portal_notification")
+        ]
+        same = all(b.execute(f"SELECT count(*) FROM {t}").fetchone()[0] == c for t, c in counts)
+    return {"same_counts": same, "same_log_chain": same_chain, "counts": dict(counts)}
+
+
+def report(stats, r, n, clients, steps, seconds, givers):
+    print()
+    print(f"{'phase':<28} {'requests':>9} {'p50 ms':>9} {'p95 ms':>9}  statuses")
+    for name, samples in stats.latency.items():
+        statuses = ", ".join(f"{k}: {v}" for k, v in sorted(stats.statuses[name].items(), key=str))
+        print(
+            f"{name:<28} {len(samples):>9} {statistics.median(samples):>9.1f} "
+            f"{pct(samples, 95):>9.1f}  {statuses}"
+        )
+    print()
+    print(
+        f"{n} BM02 from {clients} clients ({givers} of them re-post every form whose answer they "
+        f"did not read), {steps} deadline steps coming due; load {seconds:.0f} s, "
+        f"{r['mails']} mails received by the SMTP sink"
+    )
+    checks = [
+        ("submissions acknowledged", r["acknowledged"], n),
+        ("acknowledged but not in the database (lost)", r["lost"], 0),
+        ("requests per idempotency token > 1 (duplicated)", r["duplicated"], 0),
+        ("requests without an acknowledgement", r["unacknowledged_extra"], 0),
+        ("requests without exactly 1 confirmation e-mail", r["confirmations_not_1"], 0),
+        ("due steps without exactly 1 reminder", r["reminders_not_1"], 0),
+        ("messages undelivered after the grace period", r["undelivered"], 0),
+        ("responses 500 (a traceback instead of the friendly 503)", r["status_500"], 0),
+        ("backup restored: same counts", r["backup"]["same_counts"], True),
+        ("backup restored: same CreateEmailHUST-log chain", r["backup"]["same_log_chain"], True),
+    ]
+    ok = True
+    print(f"\n{'invariant':<58} {'value':>8} {'expected':>9}")
+    for name, value, expected in checks:
+        good = value == expected
+        ok &= good
+        print(f"{name:<58} {value!s:>8} {expected!s:>9}  {'ok' if good else 'VIOLATED'}")
+    print(
+        f"forms sent again after an answer that was not read: {stats.reposted} "
+        "(each is one request: see 'duplicated')"
+    )
+    print(f"confirmations received twice (same Message-ID): {r['confirmations_twice']}")
+    print(json.dumps({"ok": ok, **{k: v for k, v in r.items() if k != "backup"}}))
+    return ok
+
+
+if __name__ == "__main__":
+    main()
