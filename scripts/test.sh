@@ -44,8 +44,11 @@ if [ -z "${DATABASE_URL:-}" ]; then
   fi
 fi
 
-# pg_dump / pg_restore for the backup test (the server may be another machine's or a container).
+# pg_dump / pg_restore for the backup test (the server may be another machine's or a container),
+# and the binaries bench/faults.py starts a private cluster and Redis with (its --small test).
 command -v pg_dump >/dev/null || apt_install postgresql-client
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || apt_install postgresql
+command -v redis-server >/dev/null || apt_install redis-server
 
 # --- Redis ------------------------------------------------------------------------------------
 if [ -z "${REDIS_URL:-}" ]; then
