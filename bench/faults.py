@@ -190,8 +190,11 @@ class Process:
         self.name, self.argv, self.env = name, argv, env
         self.log = open(logdir / f"{name}.log", "ab")  # noqa: SIM115 — closed in stop()
         self.proc = None
+        self.stopping = False
+        self.restarts = 0
 
     def start(self):
+        self.stopping = False
         self.proc = subprocess.Popen(
             self.argv,
             cwd=ROOT,
@@ -202,10 +205,21 @@ class Process:
         )
 
     def kill(self):
-        os.killpg(self.proc.pid, signal.SIGKILL)
+        self.stopping = True  # the supervisor leaves it down until start()
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.proc.pid, signal.SIGKILL)
         self.proc.wait()
 
+    def supervise(self):
+        """As compose's `restart: unless-stopped`: a process that exited by itself (not killed
+        by the harness) is started again; counted in `restarts`."""
+        if not self.stopping and self.proc is not None and self.proc.poll() is not None:
+            self.restarts += 1
+            log(f"{self.name} exited by itself (status {self.proc.returncode}): restarted")
+            self.start()
+
     def stop(self):
+        self.stopping = True
         if self.proc and self.proc.poll() is None:
             os.killpg(self.proc.pid, signal.SIGTERM)
             try:
@@ -384,6 +398,14 @@ def main():
             process.start()
         wait_port(port, what="gunicorn")
         log(f"stack up: gunicorn :{port} (2 workers), Celery worker and beat")
+        supervising = threading.Event()
+
+        def supervisor():
+            while not supervising.wait(1):
+                for process in stack:
+                    process.supervise()
+
+        threading.Thread(target=supervisor, daemon=True).start()
 
         stats = Stats()
         stop = threading.Event()
@@ -454,6 +476,8 @@ def main():
         log(f"load done: {stats.done} acknowledged in {load_seconds:.0f} s; grace for delivery")
 
         result = check(stats, sink, steps, n, args.grace)
+        supervising.set()
+        result["restarts"] = {p.name: p.restarts for p in stack}
         result["backup"] = backup_and_restore(pg, base)
         ok = report(stats, result, n, clients, steps, load_seconds, len(givers))
     finally:
@@ -649,6 +673,8 @@ def report(stats, r, n, clients, steps, seconds, givers):
         "(each is one request: see 'duplicated')"
     )
     print(f"confirmations received twice (same Message-ID): {r['confirmations_twice']}")
+    restarts = ", ".join(f"{k} {v}" for k, v in r["restarts"].items())
+    print(f"processes that exited by themselves and were restarted (as compose does): {restarts}")
     print(json.dumps({"ok": ok, **{k: v for k, v in r.items() if k != "backup"}}))
     return ok
 
