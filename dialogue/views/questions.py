@@ -111,7 +111,7 @@ def _question_actions(user, q):
         "publish": q.status == S.ANSWERED and services.can_publish(user, q),
         "merge": q.status in (S.ESCALATED, S.ROUTED, S.ANSWERED, S.PUBLISHED) and committee,
         "topic": committee and q.status != S.MERGED,
-        "select": committee and (q.status in services.SELECTABLE or q.selected_for_id is not None),
+        "select": committee and (q.status in q.SELECTABLE or q.selected_for_id is not None),
     }
 
 
