@@ -1,23 +1,8 @@
 """Shared by the dialogue's views: the gates, the current plan, paging."""
 
-from functools import wraps
-
-from django.contrib.auth.decorators import login_required
 from django.http import Http404
 
 from .. import selectors
-from ..scope import is_committee
-
-
-def committee_required(view):
-    @wraps(view)
-    @login_required
-    def wrapper(request, *args, **kwargs):
-        if not is_committee(request.user):
-            raise Http404
-        return view(request, *args, **kwargs)
-
-    return wrapper
 
 
 def _deadline_steps(obj):
@@ -29,23 +14,6 @@ def _deadline_steps(obj):
 
 
 # --- shared helpers ------------------------------------------------------------------------
-
-
-def role_required(*roles):
-    """Log-in with one of `roles` (or the committee, or a superuser); 404 otherwise."""
-
-    def decorator(view):
-        @wraps(view)
-        @login_required
-        def wrapper(request, *args, **kwargs):
-            user = request.user
-            if not (user.is_superuser or is_committee(user) or user.has_role(*roles)):
-                raise Http404
-            return view(request, *args, **kwargs)
-
-        return wrapper
-
-    return decorator
 
 
 def _end_of_day(d):

@@ -6,12 +6,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from portal.access import role_required
+
 from .. import selectors, services
 from ..forms import CopyPlanForm, MilestoneDoneForm, MilestoneEditForm, NoteForm, PublishPlanForm
 from ..models import DutyItem, Milestone, Plan
 from ..scope import is_committee
 from ..services import TransitionError
-from ._common import _deadline_steps, committee_required
+from ._common import _deadline_steps
 
 
 def _get_plan_for_user(request, pk) -> Plan:
@@ -76,7 +78,7 @@ def milestone_detail(request, pk):
     return render(request, "dialogue/milestone.html", context)
 
 
-@committee_required
+@role_required("dialogue_committee", hide=True)
 @require_POST
 def milestone_start(request, pk):
     milestone = _get_milestone_for_user(request, pk)
@@ -90,7 +92,7 @@ def milestone_start(request, pk):
     return redirect("dialogue:milestone", pk=milestone.pk)
 
 
-@committee_required
+@role_required("dialogue_committee", hide=True)
 def milestone_done(request, pk):
     milestone = _get_milestone_for_user(request, pk)
     form = MilestoneDoneForm(request.POST or None, request.FILES or None)
@@ -110,7 +112,7 @@ def milestone_done(request, pk):
     return render(request, "dialogue/milestone_done.html", {"milestone": milestone, "form": form})
 
 
-@committee_required
+@role_required("dialogue_committee", hide=True)
 def milestone_reopen(request, pk):
     milestone = _get_milestone_for_user(request, pk)
     form = NoteForm(request.POST or None)
@@ -135,7 +137,7 @@ def milestone_reopen(request, pk):
     )
 
 
-@committee_required
+@role_required("dialogue_committee", hide=True)
 def milestone_edit(request, pk):
     milestone = _get_milestone_for_user(request, pk)
     if milestone.plan.status != Plan.Status.DRAFT:
@@ -167,7 +169,7 @@ def milestone_edit(request, pk):
     )
 
 
-@committee_required
+@role_required("dialogue_committee", hide=True)
 @require_POST
 def duty_toggle(request, pk):
     item = get_object_or_404(DutyItem.objects.select_related("duty__plan"), pk=pk)
@@ -178,7 +180,7 @@ def duty_toggle(request, pk):
     return redirect(f"{item.duty.plan.get_absolute_url()}#duty-{item.duty_id}")
 
 
-@committee_required
+@role_required("dialogue_committee", hide=True)
 def plan_copy(request, pk):
     plan = _get_plan_for_user(request, pk)
     first = min((m.starts_on for m in plan.milestones.all()), default=None)
@@ -201,7 +203,7 @@ def plan_copy(request, pk):
     )
 
 
-@committee_required
+@role_required("dialogue_committee", hide=True)
 def plan_publish(request, pk):
     plan = _get_plan_for_user(request, pk)
     form = PublishPlanForm(request.POST or None, initial={"number": plan.number})
