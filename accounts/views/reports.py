@@ -61,16 +61,7 @@ def report_xlsx(request):
     sheet.append(header)
     for cell in sheet[sheet.max_row]:
         cell.font = bold
-    keys = [
-        "staff_new",
-        "staff_reset",
-        "student_new",
-        "student_reset",
-        "done",
-        "returned",
-        "open",
-        "total",
-    ]
+    keys = selectors.BM03_KEYS
     for row in data.rows:
         sheet.append([row["unit"], *[row[k] for k in keys]])
     sheet.append([_("Total"), *[data.totals[k] for k in keys]])

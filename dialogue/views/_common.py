@@ -1,6 +1,7 @@
 """Shared by the dialogue's views: the gates, the current plan, paging."""
 
 from django.http import Http404
+from django.shortcuts import render
 
 from .. import selectors
 
@@ -14,6 +15,15 @@ def _deadline_steps(obj):
 
 
 # --- shared helpers ------------------------------------------------------------------------
+
+
+def _form_page(request, form, title, button, back=None):
+    """The page of one workflow action: a title, its form, the button and "Cancel" to `back`."""
+    return render(
+        request,
+        "dialogue/confirm.html",
+        {"form": form, "title": title, "back": back, "button": button},
+    )
 
 
 def _end_of_day(d):

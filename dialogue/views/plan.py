@@ -13,7 +13,7 @@ from ..forms import CopyPlanForm, MilestoneDoneForm, MilestoneEditForm, NoteForm
 from ..models import DutyItem, Milestone, Plan
 from ..scope import is_committee
 from ..services import TransitionError
-from ._common import _deadline_steps
+from ._common import _deadline_steps, _form_page
 
 
 def _get_plan_for_user(request, pk) -> Plan:
@@ -125,15 +125,12 @@ def milestone_reopen(request, pk):
             return redirect("dialogue:milestone", pk=milestone.pk)
         except TransitionError as exc:
             form.add_error(None, exc.message)
-    return render(
+    return _form_page(
         request,
-        "dialogue/confirm.html",
-        {
-            "form": form,
-            "title": _("Reopen milestone %(no)s") % {"no": milestone.position},
-            "back": milestone,
-            "button": _("Reopen"),
-        },
+        form,
+        _("Reopen milestone %(no)s") % {"no": milestone.position},
+        _("Reopen"),
+        back=milestone,
     )
 
 
@@ -157,15 +154,12 @@ def milestone_edit(request, pk):
             return redirect("dialogue:plan", pk=milestone.plan_id)
         except TransitionError as exc:
             form.add_error(None, exc.message)
-    return render(
+    return _form_page(
         request,
-        "dialogue/confirm.html",
-        {
-            "form": form,
-            "title": _("Edit milestone %(no)s") % {"no": milestone.position},
-            "back": milestone.plan,
-            "button": _("Save"),
-        },
+        form,
+        _("Edit milestone %(no)s") % {"no": milestone.position},
+        _("Save"),
+        back=milestone.plan,
     )
 
 
@@ -214,8 +208,4 @@ def plan_publish(request, pk):
             return redirect("dialogue:plan", pk=plan.pk)
         except TransitionError as exc:
             form.add_error(None, exc.message)
-    return render(
-        request,
-        "dialogue/confirm.html",
-        {"form": form, "title": _("Publish the plan"), "back": plan, "button": _("Publish")},
-    )
+    return _form_page(request, form, _("Publish the plan"), _("Publish"), back=plan)

@@ -11,7 +11,7 @@ from portal.access import role_required
 from .. import selectors, services
 from ..scope import is_committee
 from ..services import TransitionError
-from ._common import _deadline_steps, _plan_or_404
+from ._common import _deadline_steps, _form_page, _plan_or_404
 
 # --- sessions and minutes --------------------------------------------------------------------
 
@@ -109,11 +109,7 @@ def session_create(request):
             return redirect("dialogue:session", pk=session.pk)
         except TransitionError as exc:
             form.add_error(None, exc.message)
-    return render(
-        request,
-        "dialogue/confirm.html",
-        {"form": form, "title": _("Plan a dialogue session"), "button": _("Save")},
-    )
+    return _form_page(request, form, _("Plan a dialogue session"), _("Save"))
 
 
 def session_detail(request, pk):
@@ -179,15 +175,12 @@ def session_minutes(request, pk):
             return redirect("dialogue:session", pk=session.pk)
         except TransitionError as exc:
             form.add_error(None, exc.message)
-    return render(
+    return _form_page(
         request,
-        "dialogue/confirm.html",
-        {
-            "form": form,
-            "title": _("Minutes of %(session)s") % {"session": session.display_title},
-            "back": session,
-            "button": _("Save the minutes"),
-        },
+        form,
+        _("Minutes of %(session)s") % {"session": session.display_title},
+        _("Save the minutes"),
+        back=session,
     )
 
 
