@@ -1,3 +1,4 @@
+import re
 from datetime import date
 from pathlib import Path
 
@@ -11,8 +12,8 @@ from dialogue.models import DutyItem, Milestone, Plan, UnitDuty
 
 pytestmark = pytest.mark.django_db
 
-# The Vietnamese original, next to the repository (DESIGN.md: ../shared/seeds/).
-SEED = Path(settings.BASE_DIR).parent / "shared" / "seeds" / "003_b52533fa2c277f80.txt"
+# The Vietnamese original, kept in the repository (a clone anywhere runs on its own).
+SEED = Path(settings.BASE_DIR) / "dialogue" / "data" / "plan-4402-KH-DHM.vi.txt"
 
 
 def test_a_visitor_reads_plan_4402_with_its_13_milestones_and_their_dates_without_logging_in(
@@ -56,6 +57,19 @@ def test_loading_the_plan_twice_changes_nothing(plan):
     assert Plan.objects.count() == 1
     assert Milestone.objects.count() == 13
     assert DutyItem.objects.count() == sum(len(d[5]) for d in doc.UNIT_DUTIES)
+
+
+def test_no_module_of_the_repository_reads_the_shared_folder_next_to_it():
+    # Built from pieces so that this test does not find itself.
+    outside = re.compile("|".join([r"\.\./" + "shared", r"parent\s*/\s*['\"]" + "shared"]))
+    root = Path(settings.BASE_DIR)
+    offenders = [
+        str(path.relative_to(root))
+        for top in ("portal", "accounts", "dialogue", "office", "tests", "bench", "scripts")
+        for path in (root / top).rglob("*.py")
+        if outside.search(path.read_text(encoding="utf-8"))
+    ]
+    assert offenders == []
 
 
 def test_a_draft_plan_is_not_shown_to_visitors(client, plan):
