@@ -266,6 +266,12 @@ class IssueForm(forms.Form):
             "a link that expires; it is stored encrypted and never e-mailed."
         ),
     )
+    reason = forms.CharField(
+        label=_("Reason for a second address (only if the person already has one)"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
 
 
 class RevealForm(forms.Form):
@@ -290,6 +296,11 @@ class QueueFilterForm(forms.Form):
         choices=[("", _("All"))] + list(RequestKind.choices),
     )
     unit = forms.ChoiceField(label=_("Unit"), required=False)
+    registry = forms.ChoiceField(
+        label=_("Registry"),
+        required=False,
+        choices=[("", _("All")), ("missing", _("Not in the registry"))],
+    )
     overdue = forms.BooleanField(label=_("Overdue only"), required=False)
     due_within = forms.IntegerField(
         label=_("Due within (hours)"), required=False, min_value=0, max_value=720

@@ -159,7 +159,13 @@ REQUEST_FIELDS = (
 
 
 def submit_request(
-    data: dict, *, idempotency_key=None, created_by=None, now=None, language="vi"
+    data: dict,
+    *,
+    idempotency_key=None,
+    created_by=None,
+    now=None,
+    language="vi",
+    check_duplicates=True,
 ) -> tuple[AccountRequest, bool]:
     """Receive a BM01/BM02 request; the 24-hour clock of step 3 starts (seed 004 step 3).
 
@@ -171,6 +177,10 @@ def submit_request(
         found = AccountRequest.objects.filter(idempotency_key=idempotency_key).first()
         if found:
             return found, False
+    from .duplicates import check_not_duplicate
+
+    if check_duplicates:
+        check_not_duplicate(data)  # one person, one open request, one account (issue 12 §1)
     try:
         with transaction.atomic():
             req = AccountRequest(
@@ -217,6 +227,8 @@ def resubmit_request(token: str, data: dict, *, now=None) -> AccountRequest:
                 setattr(req, f, data[f] if data[f] is not None else "")
                 changed.append(f)
         req.claimed_by, req.claimed_at = None, None
+        if {"family_and_middle_names", "given_name"} & set(changed):
+            req.proposed_address = ""  # a new name gets a new suggestion when checked
         _move(
             req,
             Status.SUBMITTED,
@@ -224,7 +236,7 @@ def resubmit_request(token: str, data: dict, *, now=None) -> AccountRequest:
             now=now,
             action="resubmitted",
             note=", ".join(str(AccountRequest._meta.get_field(f).verbose_name) for f in changed),
-            fields=[*changed, "claimed_by", "claimed_at"],
+            fields=[*changed, "claimed_by", "claimed_at", "proposed_address"],
         )
     return req
 
@@ -356,23 +368,45 @@ def _check_reviewer(req, user):
         )
 
 
-def verify_request(pk, user, *, note="", now=None) -> AccountRequest:
-    """Correct against the registry: forward to the technical section (step 4 clock starts)."""
+def verify_request(pk, user, *, note="", reason="", now=None) -> AccountRequest:
+    """Correct against the registry: forward to the technical section (step 4 clock starts).
+
+    The history says what was compared (issue 12 §3): which fields matched and which differed;
+    a request that differs, or is not in the registry, is forwarded only with a typed reason.
+    """
+    from .reservations import reserve_address
+    from .selectors import compare, registry_record_for
+
     _require(user, "mtt_office")
     now = now or timezone.now()
+    reason = (reason or "").strip()
     with transaction.atomic():
         req = _lock(pk)
         _check_reviewer(req, user)
+        comparison = compare(req, registry_record_for(req))
+        if comparison.record is None:
+            action = "verified_not_in_registry"
+        elif not comparison.exact:
+            action = "verified_differences"
+        else:
+            action = "verified"
+        if action != "verified" and not reason:
+            raise TransitionError(
+                _("The request does not match the registry: type why you accept it.")
+            )
         req.claimed_by, req.claimed_at = user, req.claimed_at or now
-        _move(
+        event = _move(
             req,
             Status.VERIFIED,
             actor=user,
             now=now,
-            action="verified",
-            note=note,
+            action=action,
+            note=reason or note,
             fields=["claimed_by", "claimed_at"],
         )
+        event.details = comparison.summary()
+        event.save(update_fields=["details"])
+        reserve_address(req)  # the suggestion is held for this request (issue 12 §2)
     return req
 
 
@@ -425,7 +459,9 @@ def bulk_verify_matching(user, *, now=None, limit=200) -> int:
 # --- step 4: the technician issues the account / resets the password ------------------------
 
 
-def taken_addresses(candidates_prefix: str) -> set[str]:
+def taken_addresses(candidates_prefix: str, *, exclude_pk=None) -> set[str]:
+    """Addresses starting with the prefix that are issued, logged, in the registry, or
+    reserved by another request (issue 12 §2)."""
     from .models import RegistryRecord
 
     prefix = candidates_prefix.lower()
@@ -442,24 +478,20 @@ def taken_addresses(candidates_prefix: str) -> set[str]:
     taken |= set(
         RegistryRecord.objects.filter(email__istartswith=prefix).values_list("email", flat=True)
     )
+    taken |= set(
+        AccountRequest.objects.filter(proposed_address__istartswith=prefix)
+        .exclude(pk=exclude_pk)
+        .values_list("proposed_address", flat=True)
+    )
     return {a.lower() for a in taken}
 
 
 def suggested_address(req: AccountRequest) -> str:
-    """For a reset, the existing address; else the rule's first free address."""
-    from .naming import address_rule, local_part
+    """For a reset, the existing address; else the address reserved for this request (the
+    rule's first free one, reserved now if the request was checked before reservations)."""
+    from .reservations import reserve_address
 
-    if req.is_reset:
-        return req.existing_address
-    if req.proposed_address:
-        return req.proposed_address
-    base = local_part(req.family_and_middle_names, req.given_name)
-    return address_rule(
-        req.family_and_middle_names,
-        req.given_name,
-        req.person_kind,
-        taken=taken_addresses(base) if base else set(),
-    )
+    return reserve_address(req)
 
 
 def check_address(req: AccountRequest, address: str) -> str:
@@ -478,8 +510,10 @@ def check_address(req: AccountRequest, address: str) -> str:
         raise TransitionError(_("Use lower-case letters, digits, dots or hyphens only."))
     if is_reserved(local):
         raise TransitionError(_("This name is reserved for the mail system."))
-    if address in taken_addresses(address):
-        raise TransitionError(_("This address has already been issued."))
+    if address in taken_addresses(address, exclude_pk=req.pk):
+        raise TransitionError(
+            _("This address has already been issued or is reserved for another request.")
+        )
     return address
 
 
@@ -497,7 +531,9 @@ def _store_password(req, password: str):
     )
 
 
-def issue_account(pk, user, *, address: str, password: str | None = None, now=None):
+def issue_account(
+    pk, user, *, address: str, password: str | None = None, reason: str = "", now=None
+):
     """Step 4: the account is created (or its password reset) in the mail system.
 
     The temporary password is kept only encrypted; the applicant will see it once.
@@ -509,6 +545,11 @@ def issue_account(pk, user, *, address: str, password: str | None = None, now=No
         if req.status != Status.VERIFIED:
             raise TransitionError(_("Only a checked request can be issued."))
         req.issued_address = check_address(req, address)
+        from .duplicates import check_second_address
+
+        check_second_address(req, req.issued_address, reason, user, now)
+        if not req.is_reset:
+            req.proposed_address = req.issued_address  # the reservation follows what was issued
         existing = TemporaryPassword.objects.filter(request=req, ciphertext__isnull=False).first()
         if password:
             if len(password) < 10:
@@ -525,7 +566,7 @@ def issue_account(pk, user, *, address: str, password: str | None = None, now=No
             now=now,
             action=action,
             note=req.issued_address,
-            fields=["issued_address", "issued_by", "issued_at"],
+            fields=["issued_address", "issued_by", "issued_at", "proposed_address"],
         )
     return req
 

@@ -22,6 +22,7 @@ urlpatterns = [
     path("requests/<int:pk>/release/", views.release, name="release"),
     path("requests/<int:pk>/verify/", views.verify, name="verify"),
     path("requests/<int:pk>/reject/", views.reject, name="reject"),
+    path("requests/<int:pk>/merge/", views.merge, name="merge"),
     path("requests/<int:pk>/issue/", views.issue, name="issue"),
     path("requests/<int:pk>/record/", views.record, name="record"),
     path("requests/<int:pk>/notify/", views.notify_preview, name="notify"),

@@ -24,6 +24,7 @@ from django.views.decorators.http import require_POST
 from portal.text import fold_words
 
 from . import bulk, mailsystem, selectors, services
+from .duplicates import DuplicateRequest, existing_accounts, merge_request, possible_duplicates
 from .forms import (
     BulkUploadForm,
     IssueForm,
@@ -104,27 +105,34 @@ def apply(request, person_kind):
     if person_kind not in PersonKind.values:
         raise Http404
     form_class = form_class_for(person_kind)
+    duplicate = ""
     if request.method == "POST":
         form = form_class(request.POST)
         if form.is_valid():
-            req, created = services.submit_request(
-                form.request_data(),
-                idempotency_key=form.cleaned_data["submission_token"],
-                created_by=request.user,
-                language=request.LANGUAGE_CODE or "vi",
-            )
-            if created:
-                messages.success(
-                    request,
-                    _(
-                        "Your request %(reference)s has been received. A confirmation with this "
-                        "page's link has been sent to %(email)s."
-                    )
-                    % {"reference": req.reference, "email": req.contact_email},
+            try:
+                req, created = services.submit_request(
+                    form.request_data(),
+                    idempotency_key=form.cleaned_data["submission_token"],
+                    created_by=request.user,
+                    language=request.LANGUAGE_CODE or "vi",
                 )
+            except DuplicateRequest as exc:
+                # Nothing about the other request is shown: only where the person can go.
+                duplicate = exc.kind
+                form.add_error("person_id", _("A request or an account exists for this ID."))
             else:
-                messages.info(request, _("This form was already sent: here is its request."))
-            return redirect("accounts:track", token=req.tracking_token)
+                if created:
+                    messages.success(
+                        request,
+                        _(
+                            "Your request %(reference)s has been received. A confirmation "
+                            "with this page's link has been sent to %(email)s."
+                        )
+                        % {"reference": req.reference, "email": req.contact_email},
+                    )
+                else:
+                    messages.info(request, _("This form was already sent: here is its request."))
+                return redirect("accounts:track", token=req.tracking_token)
     else:
         initial = {}
         if request.GET.get("kind") == "reset":
@@ -152,6 +160,7 @@ def apply(request, person_kind):
             "token": token,
             "fields_html": fields_html,
             "person_kind": person_kind,
+            "duplicate": duplicate,
             "form_code": "MTT.QT06.BM02" if person_kind == PersonKind.STUDENT else "MTT.QT06.BM01",
             "domain": settings.ACCOUNTS_STUDENT_DOMAIN
             if person_kind == PersonKind.STUDENT
@@ -380,7 +389,7 @@ def _queue_context(request, default_status, base_qs):
         "rows": rows_for(page.rows, now),
         "selects": {
             n: mark_safe(select_html(form, n))  # noqa: S308 — built with escape()
-            for n in ("status", "person_kind", "request_kind", "unit")
+            for n in ("status", "person_kind", "request_kind", "unit", "registry")
         },
     }
 
@@ -406,7 +415,11 @@ QUEUE_COLUMNS = (
 
 @_role_required("mtt_office")
 def queue(request):
-    qs = AccountRequest.objects.select_related("claimed_by").only(*QUEUE_COLUMNS)
+    qs = (
+        AccountRequest.objects.select_related("claimed_by")
+        .only(*QUEUE_COLUMNS)
+        .annotate(in_registry=selectors.in_registry())
+    )
     context = _queue_context(request, "review", qs)
     context["title"] = _("Review queue")
     return render(request, "accounts/queue.html", context)
@@ -430,7 +443,7 @@ def queue_bulk_verify(request):
     return redirect("accounts:queue")
 
 
-def request_detail(request, pk):
+def request_detail(request, pk, issue_form=None):
     if not request.user.is_authenticated:
         return redirect(f"{reverse('login')}?next={request.path}")
     req = _get_request_for_staff(request, pk)
@@ -447,14 +460,20 @@ def request_detail(request, pk):
         "can_issue": _has(request.user, "mtt_technician"),
         "can_record": _has(request.user, "mtt_account_manager"),
         "log_entries": req.log_entries.all(),
+        "duplicates": possible_duplicates(req),
+        "can_merge": _has(request.user, "mtt_office")
+        and req.status in (Status.SUBMITTED, Status.IN_REVIEW, Status.REJECTED, Status.VERIFIED),
     }
     if req.status == Status.VERIFIED and context["can_issue"]:
         existing = TemporaryPassword.objects.filter(request=req, ciphertext__isnull=False).exists()
-        context["issue_form"] = IssueForm(
+        context["issue_form"] = issue_form or IssueForm(
             initial={
                 "address": services.suggested_address(req),
                 "password": "" if existing else services.crypto.generate_password(),
             }
+        )
+        context["existing_accounts"] = existing_accounts(
+            req.person_kind, req.person_id, exclude_pk=req.pk
         )
         context["password_exported"] = existing
     return render(request, "accounts/detail.html", context)
@@ -497,8 +516,23 @@ def verify(request, pk):
     return _act(
         request,
         pk,
-        lambda: services.verify_request(pk, request.user),
+        lambda: services.verify_request(pk, request.user, reason=request.POST.get("reason", "")),
         _("Checked and forwarded to the technical section."),
+    )
+
+
+@_role_required("mtt_office")
+@require_POST
+def merge(request, pk):
+    into = request.POST.get("into", "")
+    if not into.isdigit():
+        messages.error(request, _("Choose the request to merge into."))
+        return redirect("accounts:detail", pk=pk)
+    return _act(
+        request,
+        pk,
+        lambda: merge_request(pk, int(into), request.user),
+        _("Merged: the applicant was told, and the earlier request keeps a note of it."),
     )
 
 
@@ -534,20 +568,24 @@ def technician(request):
 @require_POST
 def issue(request, pk):
     form = IssueForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Check the address and the temporary password."))
-        return redirect("accounts:detail", pk=pk)
-    return _act(
-        request,
-        pk,
-        lambda: services.issue_account(
-            pk,
-            request.user,
-            address=form.cleaned_data["address"],
-            password=form.cleaned_data["password"] or None,
-        ),
-        _("Marked as done; the account manager logs it next."),
-    )
+    if form.is_valid():
+        try:
+            services.issue_account(
+                pk,
+                request.user,
+                address=form.cleaned_data["address"],
+                password=form.cleaned_data["password"] or None,
+                reason=form.cleaned_data["reason"],
+            )
+            messages.success(request, _("Marked as done; the account manager logs it next."))
+            return redirect("accounts:detail", pk=pk)
+        except services.TransitionError as exc:
+            if getattr(exc, "field", None):
+                form.add_error(exc.field, exc.message)
+            else:
+                messages.error(request, exc.message)
+    # The page again with what was typed and the error next to it.
+    return request_detail(request, pk, issue_form=form)
 
 
 @_role_required("mtt_technician")

@@ -14,6 +14,7 @@ from openpyxl import Workbook, load_workbook
 from accounts import bulk, services
 from accounts.models import AccountRequest, RegistryImport, RegistryRecord, Status
 from accounts.registry import import_registry
+from tests.accounts.conftest import CHECKED_ON_PAPER
 
 
 @pytest.fixture(autouse=True)
@@ -169,7 +170,7 @@ def test_bm03_counts_by_unit_kind_and_outcome_with_on_time_shares(client_for, su
     a = submit(person_id="20230001")
     submit("staff", person_id="CB1")
     b = submit(person_id="20230002")
-    services.verify_request(a.pk, office, now=now + dt.timedelta(hours=2))
+    services.verify_request(a.pk, office, now=now + dt.timedelta(hours=2), reason=CHECKED_ON_PAPER)
     services.reject_request(b.pk, office, "Sai", now=now + dt.timedelta(hours=30))
     client = client_for("mtt_office_head")
     response = client.get("/accounts/report/", {"date_from": "01/03/2026", "date_to": "31/03/2026"})

@@ -7,18 +7,22 @@ from django.utils import timezone
 
 from accounts import services
 from accounts.models import AccountRequest, Status
+from tests.accounts.conftest import CHECKED_ON_PAPER
 
 
 @pytest.fixture
 def many(db, now):
+    made = []  # each call adds new people: one person has one open request
+
     def _many(n, **overrides):
         from tests.accounts.conftest import student_data
 
-        for i in range(n):
+        for i in range(len(made), len(made) + n):
             services.submit_request(
                 student_data(person_id=str(20240000 + i), **overrides),
                 now=now + dt.timedelta(minutes=i),
             )
+            made.append(i)
 
     return _many
 
@@ -183,7 +187,7 @@ def test_reject_without_a_reason_changes_nothing(client_for, submit):
 
 def test_the_technician_downloads_a_google_workspace_csv(client_for, submit, office, now):
     req = submit()
-    services.verify_request(req.pk, office, now=now)
+    services.verify_request(req.pk, office, now=now, reason=CHECKED_ON_PAPER)
     response = client_for("mtt_technician").post("/accounts/technician/export/", {"ids": [req.pk]})
     text = response.content.decode("utf-8-sig")
     header, row = text.splitlines()[:2]
@@ -194,7 +198,7 @@ def test_the_technician_downloads_a_google_workspace_csv(client_for, submit, off
 def test_the_microsoft_layout_is_chosen_in_settings(client_for, submit, office, now, settings):
     settings.ACCOUNTS_MAIL_SYSTEM = "microsoft"
     req = submit()
-    services.verify_request(req.pk, office, now=now)
+    services.verify_request(req.pk, office, now=now, reason=CHECKED_ON_PAPER)
     response = client_for("mtt_technician").post("/accounts/technician/export/", {"ids": [req.pk]})
     lines = response.content.decode("utf-8-sig").splitlines()
     assert lines[0] == "version:v1.0"
