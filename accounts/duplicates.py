@@ -125,29 +125,27 @@ MERGEABLE = (Status.SUBMITTED, Status.IN_REVIEW, Status.REJECTED, Status.VERIFIE
 def merge_request(pk, into_pk, user, *, now=None) -> AccountRequest:
     """Close a duplicate into the person's other request: both histories say so; the duplicate
     releases its reserved address; its applicant is told it was merged (nothing of the other)."""
-    from . import services
+    from .services._common import TransitionError, _event, _lock, _move, _require
 
-    services._require(user, "mtt_office")
+    _require(user, "mtt_office")
     now = now or timezone.now()
     if str(pk) == str(into_pk):
-        raise services.TransitionError(_("A request cannot be merged into itself."))
+        raise TransitionError(_("A request cannot be merged into itself."))
     with transaction.atomic():
         # Lock in id order: two people merging the pair both ways cannot deadlock.
         first, second = sorted([int(pk), int(into_pk)])
-        locked = {first: services._lock(first), second: services._lock(second)}
+        locked = {first: _lock(first), second: _lock(second)}
         req, into = locked[int(pk)], locked[int(into_pk)]
         if req.status not in MERGEABLE:
-            raise services.TransitionError(_("This request can no longer be merged."))
+            raise TransitionError(_("This request can no longer be merged."))
         if into.status == Status.MERGED or not (
             into.person_kind == req.person_kind
             and into.person_id.strip().upper() == req.person_id.strip().upper()
         ):
-            raise services.TransitionError(
-                _("Only a request of the same person can take this one.")
-            )
+            raise TransitionError(_("Only a request of the same person can take this one."))
         req.duplicate_of, req.proposed_address = into, ""
         req.claimed_by, req.claimed_at = None, None
-        services._move(
+        _move(
             req,
             Status.MERGED,
             actor=user,
@@ -156,13 +154,13 @@ def merge_request(pk, into_pk, user, *, now=None) -> AccountRequest:
             note=into.reference,
             fields=["duplicate_of", "proposed_address", "claimed_by", "claimed_at"],
         )
-        services._event(into, "merge_received", into.status, into.status, user, now, req.reference)
+        _event(into, "merge_received", into.status, into.status, user, now, req.reference)
     return req
 
 
 def check_second_address(req: AccountRequest, address: str, reason: str, user, now):
     """Step 4: a person who already has an address gets another only with a typed reason."""
-    from . import services
+    from .services._common import TransitionError, _event
 
     if req.is_reset:
         return
@@ -175,7 +173,7 @@ def check_second_address(req: AccountRequest, address: str, reason: str, user, n
         return
     reason = (reason or "").strip()
     if not reason:
-        error = services.TransitionError(
+        error = TransitionError(
             _(
                 "This person already has %(addresses)s. Type the reason for a second address, "
                 "or return the request."
@@ -185,7 +183,7 @@ def check_second_address(req: AccountRequest, address: str, reason: str, user, n
         error.field = "reason"  # shown next to the reason field
         raise error
     note = f"{address} ({', '.join(a.address for a in others)}): {reason}"
-    services._event(req, "second_address", req.status, req.status, user, now, note)
+    _event(req, "second_address", req.status, req.status, user, now, note)
     logger.warning(
         "second address for %s %s by %s: %s", req.reference, address, user.username, reason
     )
