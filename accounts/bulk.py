@@ -53,6 +53,21 @@ COLUMN_LABELS = {
     "note": _("Note"),
     "": _("Row"),
 }
+# The request's column sizes (the note as the web form allows).
+MAX_LENGTHS = {
+    **{
+        c: AccountRequest._meta.get_field(c).max_length
+        for c in (
+            "family_and_middle_names",
+            "given_name",
+            "student_class",
+            "cohort",
+            "contact_email",
+            "existing_address",
+        )
+    },
+    "note": 1000,
+}
 ALIASES = {c: c for c in COLUMNS}
 ALIASES.update(
     {
@@ -225,7 +240,18 @@ def _check_row(raw: dict, kind: str, request_kind: str, units: dict) -> tuple[di
             )
     else:
         data["existing_address"] = ""
-    data["note"] = str(raw.get("note") or "").strip()[:1000]
+    data["note"] = str(raw.get("note") or "").strip()
+    # A value longer than its column is an error on its row, never a silent cut (issue 12 §11).
+    for column, limit in MAX_LENGTHS.items():
+        value = data.get(column)
+        if isinstance(value, str) and len(value) > limit:
+            errors.append(
+                (
+                    column,
+                    _("At most %(limit)s characters (this one has %(count)s).")
+                    % {"limit": limit, "count": len(value)},
+                )
+            )
     return data, errors
 
 

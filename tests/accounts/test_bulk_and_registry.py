@@ -211,3 +211,21 @@ def test_loaddemo_fills_every_state_some_overdue_and_is_idempotent(db):
         >= 4
     )
     assert RegistryRecord.objects.filter(kind="staff").exists()
+
+
+def test_a_bulk_row_longer_than_a_column_is_an_error_on_its_row_not_a_cut():
+    from accounts.bulk import _check_row
+
+    raw = {
+        "family_and_middle_names": "Nguyễn " * 20,
+        "given_name": "An",
+        "date_of_birth": "15/03/2005",
+        "person_id": "CB1024",
+        "unit_code": "hust-sme",
+        "mobile_phone": "0912345678",
+        "contact_email": "an@example.com",
+        "note": "x" * 1001,
+    }
+    _data, errors = _check_row(raw, "staff", "new_account", {"hust-sme": "Trường Cơ khí"})
+    columns = {column for column, _m in errors}
+    assert columns == {"family_and_middle_names", "note"}
