@@ -10,11 +10,12 @@ from django.core.cache import cache
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from portal.validators import clean_person_name
+
 from .models import PersonKind, RequestKind, Status
 from .phones import normalise_mobile
 
 DATE_FORMATS = ["%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%Y-%m-%d"]
-_LETTERS = re.compile(r"^[^\W\d_]+(?:[ '\-][^\W\d_]+)*$")
 _STAFF_ID = re.compile(r"^[A-Za-z0-9.\-]{3,20}$")
 _STUDENT_ID = re.compile(r"^\d{6,12}$")
 _COHORT = re.compile(r"^K?\d{2,4}$", re.I)
@@ -36,12 +37,8 @@ def unit_choices() -> list[tuple[str, str]]:
 
 
 def clean_name(value: str, label) -> str:
-    value = " ".join((value or "").split())
-    if not _LETTERS.match(value):
-        raise forms.ValidationError(
-            _("%(label)s may contain letters, spaces and hyphens only.") % {"label": label}
-        )
-    return value
+    """The portal's one name rule (portal.validators), with this form's field label."""
+    return clean_person_name(value, label)
 
 
 def parse_date(value) -> dt.date | None:

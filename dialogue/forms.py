@@ -5,6 +5,8 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from portal.validators import clean_person_name
+
 # Minutes and official letters: PDF or DOCX only, size-limited (DESIGN: uploads are checked).
 DOCUMENT_TYPES = {
     ".pdf": ("application/pdf", b"%PDF-"),
@@ -176,6 +178,10 @@ class MinutesQuestionForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["topic"].queryset = _topic_choices()
         self.fields["kind"].choices = Question.Kind.choices
+
+    def clean_asker_name(self):
+        name = self.cleaned_data.get("asker_name")
+        return clean_person_name(name) if name else ""
 
 
 class AnswerForm(forms.Form):

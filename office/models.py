@@ -20,6 +20,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from portal.text import fold
+from portal.validators import validate_person_name
 
 
 class UnitKind(models.TextChoices):
@@ -203,7 +204,7 @@ class Person(models.Model):
         blank=True,
         help_text=_("As written before the name: TS., KS., ThS., PGS.TS, GS.TS, ..."),
     )
-    full_name = models.CharField(_("full name"), max_length=150)
+    full_name = models.CharField(_("full name"), max_length=150, validators=[validate_person_name])
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
         verbose_name=_("portal log-in"),

@@ -171,3 +171,22 @@ def test_two_namesakes_get_two_addresses_and_a_second_address_for_one_person_nee
     note = RequestEvent.objects.get(request=again, action="second_address").note
     assert "Tài khoản cũ bị khoá do lộ mật khẩu" in note
     assert "Cấp địa chỉ thứ hai cho cùng một người" in tech.get_by_test_id("history").inner_text()
+
+
+def test_a_name_longer_than_its_limit_is_counted_as_typed_and_refused_never_cut(page):
+    page.goto("/accounts/apply/student/")
+    fill_bm02(page)
+    field = page.get_by_label("Họ và đệm")
+    field.fill("")
+    long_name = "Nguyễn " * 15  # 105 characters, typed key by key
+    field.press_sequentially(long_name.strip() + " Thị")
+    typed = field.input_value()
+    assert len(typed) == len(long_name.strip() + " Thị") > 100  # nothing was cut
+    counter = page.locator("#id_family_and_middle_names_count")
+    assert counter.inner_text().startswith(f"{len(typed)} / 100")
+    assert "quá dài" in counter.inner_text()
+    page.get_by_role("button", name="Gửi đăng ký").click()
+    error = page.locator("#div_id_family_and_middle_names")
+    assert "100" in error.inner_text()  # the error says the limit, next to the field
+    assert page.get_by_label("Họ và đệm").input_value() == typed  # and keeps what was typed
+    assert AccountRequest.objects.count() == 0
