@@ -109,7 +109,8 @@ def test_bulk_validation_makes_no_query_per_row(db, django_assert_max_num_querie
         {"_row": i + 2, **dict(zip(bulk.COLUMNS, student_row(i), strict=True))} for i in range(300)
     ]
     bulk.validate_rows(rows[:1])  # fills the unit cache
-    with django_assert_max_num_queries(2):
+    # Open requests (1), and accounts already issued: requests, the log, the registry (3).
+    with django_assert_max_num_queries(4):
         clean, errors = bulk.validate_rows(rows)
     assert len(clean) == 300 and not errors
 
@@ -229,3 +230,50 @@ def test_a_bulk_row_longer_than_a_column_is_an_error_on_its_row_not_a_cut():
     _data, errors = _check_row(raw, "staff", "new_account", {"hust-sme": "Trường Cơ khí"})
     columns = {column for column, _m in errors}
     assert columns == {"family_and_middle_names", "note"}
+
+
+def test_a_wrong_header_names_the_expected_and_the_found_columns(client_for):
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["Họ tên", "MSSV", "Lớp", "Điện thoại"])
+    writer.writerow(["Nguyễn Văn An", "20231234", "ĐTVT-01", "0912345678"])
+    upload = SimpleUploadedFile("ds.csv", out.getvalue().encode("utf-8"), "text/csv")
+    response = client_for("applicant").post("/accounts/bulk/", {"file": upload})
+    message = " ".join(response.context["form"].errors["file"])
+    assert "person_kind" in message and "date_of_birth" in message  # what is missing
+    assert "Họ tên" in message and "Điện thoại" in message  # what was found
+    assert response.context["errors"] == []  # not an error on every row
+    assert AccountRequest.objects.count() == 0
+
+
+def test_the_bulk_page_lists_the_unit_codes_it_accepts(client_for):
+    body = client_for("applicant").get("/accounts/bulk/").content.decode()
+    assert "<code>hust-seee</code>" in body and "Trường Điện – Điện tử" in body
+
+
+def test_each_applicant_of_a_bulk_upload_gets_their_own_link_in_their_language(client_for):
+    from portal.models import Notification
+
+    rows = [student_row(0, contact_email="a0@example.com"), bulk.SAMPLE[1]]  # vi, then en
+    client = client_for("applicant", email="unit@example.com")
+    client.post("/accounts/bulk/", {"file": csv_file(rows)})
+    first = AccountRequest.objects.get(contact_email="a0@example.com")
+    second = AccountRequest.objects.get(contact_email="binh.tran@example.com")
+    mail = {n.email: n for n in Notification.objects.filter(template="accounts/request_received")}
+    assert first.tracking_token in mail["a0@example.com"].body
+    assert second.tracking_token not in mail["a0@example.com"].body
+    assert mail["a0@example.com"].language == "vi" and "đã tiếp nhận" in mail["a0@example.com"].body
+    assert mail["binh.tran@example.com"].language == "en"
+    assert "has received your request" in mail["binh.tran@example.com"].body
+    receipt = Notification.objects.get(template="accounts/batch_received")
+    for req in (first, second):
+        assert req.tracking_token not in receipt.body  # the uploader never sees the links
+
+
+def test_a_bulk_row_for_someone_with_an_account_is_an_error(issued, manager, now):
+    req = issued(person_id="20240003")
+    services.record_issuance(req.pk, manager, now=now)
+    _clean, errors = bulk.validate_rows(
+        [{"_row": 2, **dict(zip(bulk.COLUMNS, student_row(3), strict=True))}]
+    )
+    assert [(e.row, e.column) for e in errors] == [(2, "person_id")]

@@ -190,3 +190,23 @@ def test_a_name_longer_than_its_limit_is_counted_as_typed_and_refused_never_cut(
     assert "100" in error.inner_text()  # the error says the limit, next to the field
     assert page.get_by_label("Họ và đệm").input_value() == typed  # and keeps what was typed
     assert AccountRequest.objects.count() == 0
+
+
+def test_a_unit_uploading_a_file_with_a_wrong_header_is_told_which_columns(
+    page, login_as, tmp_path
+):
+    login_as("applicant")
+    page.goto("/accounts/bulk/")
+    page.get_by_test_id("unit-codes").locator("summary").click()
+    assert "hust-seee" in page.get_by_test_id("unit-codes").inner_text()
+    wrong = tmp_path / "danh-sach.csv"
+    wrong.write_text("Họ tên,MSSV,Điện thoại\nNguyễn Văn An,20231234,0912345678\n", "utf-8")
+    page.get_by_label("Tệp (CSV hoặc XLSX)").set_input_files(str(wrong))
+    page.get_by_role("button", name="Kiểm tra và gửi").click()
+    error = page.locator("#div_id_file").inner_text()
+    assert "Dòng đầu của tệp thiếu các cột" in error
+    assert "date_of_birth" in error and "Họ tên" in error and "MSSV" in error
+    assert page.get_by_test_id("bulk-errors").count() == 0
+    with page.expect_download() as download:
+        page.get_by_role("link", name="CSV").click()
+    assert download.value.suggested_filename == "mtt-qt06-bulk-template.csv"
