@@ -20,20 +20,22 @@ _STAFF_ID = re.compile(r"^[A-Za-z0-9.\-]{3,20}$")
 _STUDENT_ID = re.compile(r"^\d{6,12}$")
 _COHORT = re.compile(r"^K?\d{2,4}$", re.I)
 UNIT_KINDS = ("school", "faculty", "institute", "centre", "department", "office", "library")
+# Students belong to an academic unit: BM02 lists no office or department (issue 12 §5).
+STUDENT_UNIT_KINDS = ("school", "faculty", "institute", "centre")
 
 
-def unit_choices() -> list[tuple[str, str]]:
+def unit_choices(kinds=UNIT_KINDS) -> list[tuple[str, str]]:
     """The HUST units a form offers (office directory), cached: the public form is hot."""
-    choices = cache.get("accounts:unit-choices")
-    if choices is None:
+    units = cache.get("accounts:unit-choices")
+    if units is None:
         from office.models import Unit
 
         hust = Unit.objects.filter(code="hust").first()
         qs = Unit.objects.filter(kind__in=UNIT_KINDS)
         qs = qs.filter(path__startswith=hust.path) if hust else qs.filter(code__startswith="hust")
-        choices = [(u.code, u.name) for u in qs.order_by("name")]
-        cache.set("accounts:unit-choices", choices, 300)
-    return choices
+        units = [(u.code, u.name, u.kind) for u in qs.order_by("name")]
+        cache.set("accounts:unit-choices", units, 300)
+    return [(code, name) for code, name, kind in units if kind in kinds]
 
 
 def clean_name(value: str, label) -> str:
@@ -225,6 +227,7 @@ class StudentRequestForm(RequestForm):
             {"inputmode": "numeric", "placeholder": "20231234"}
         )
         self.fields["unit"].label = _("Faculty / school")
+        self.fields["unit"].choices = [("", "—")] + unit_choices(STUDENT_UNIT_KINDS)
 
     def clean_person_id(self):
         value = self.cleaned_data["person_id"].strip()

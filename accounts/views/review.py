@@ -76,7 +76,9 @@ QUEUE_COLUMNS = (
 )
 
 
-@_role_required("mtt_office")
+# The head of the MTT Office receives the escalations of every step: they read the queues
+# (issue 12 §5); the buttons that act stay with the role that takes the step.
+@_role_required("mtt_office", "mtt_office_head")
 def queue(request):
     qs = (
         AccountRequest.objects.select_related("claimed_by")
@@ -85,6 +87,7 @@ def queue(request):
     )
     context = _queue_context(request, "review", qs)
     context["title"] = _("Review queue")
+    context["can_review"] = _has(request.user, "mtt_office")
     return render(request, "accounts/queue.html", context)
 
 
@@ -219,7 +222,7 @@ def reject(request, pk):
 # --- step 5 (notify) ------------------------------------------------------------------------
 
 
-@_role_required("mtt_office")
+@_role_required("mtt_office", "mtt_office_head")
 def notify_list(request):
     context = _queue_context(request, Status.RECORDED, AccountRequest.objects.all())
     context["title"] = _("Results to notify")

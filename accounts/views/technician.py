@@ -16,15 +16,16 @@ from ..models import (
     AccountRequest,
     Status,
 )
-from ._common import _role_required
+from ._common import _has, _role_required
 from .review import _queue_context, request_detail
 
 # --- step 4: technician -----------------------------------------------------------------------
 
 
-@_role_required("mtt_technician")
+@_role_required("mtt_technician", "mtt_office_head")  # the head reads it (escalations)
 def technician(request):
     context = _queue_context(request, Status.VERIFIED, AccountRequest.objects.all())
+    context["can_issue"] = _has(request.user, "mtt_technician")
     context["title"] = _("Technician queue")
     context["mail_system"] = settings.ACCOUNTS_MAIL_SYSTEM
     return render(request, "accounts/technician.html", context)

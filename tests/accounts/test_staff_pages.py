@@ -223,3 +223,24 @@ def test_a_search_pages_through_its_matches_in_due_order(client_for, many):
     assert [r.due_at for r in first.rows] == sorted(r.due_at for r in first.rows)
     second = client.get("/accounts/queue/", {"q": "2024", "after": first.next_cursor})
     assert len(second.context["page"].rows) == 5
+
+
+@pytest.mark.parametrize("url", ["/accounts/queue/", "/accounts/technician/", "/accounts/notify/"])
+def test_the_head_of_the_mtt_office_reads_every_queue_without_its_buttons(client_for, submit, url):
+    req = submit()
+    client = client_for("mtt_office_head")
+    response = client.get(url)
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert 'data-testid="bulk-verify"' not in body
+    assert "technician-export" not in body and 'name="ids"' not in body
+    # Reading is not acting: the steps stay with their roles.
+    assert client.post(f"/accounts/requests/{req.pk}/verify/").status_code == 403
+
+
+def test_the_account_manager_sent_to_the_admin_is_told_why_and_led_back(client_for):
+    client = client_for("mtt_account_manager", full_name="Lê Minh Châu")
+    response = client.get("/admin/", follow=True)
+    body = response.content.decode()
+    assert 'data-testid="admin-explained"' in body
+    assert "Lê Minh Châu" in body and 'href="/"' in body
