@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
-from portal.text import fold
+from portal.text import fold, without_repeated_words
 
 
 def _localized(obj, field: str) -> str:
@@ -235,7 +235,9 @@ class UnitDuty(models.Model):
 
     @property
     def display_unit_name(self) -> str:
-        return _localized(self, "unit_name")
+        # The plan writes "Phòng Công tác Công tác chính trị…" (sic): stored as written,
+        # shown without the doubled words (issue 12 §10).
+        return without_repeated_words(_localized(self, "unit_name"))
 
 
 class DutyItem(models.Model):

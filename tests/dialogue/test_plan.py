@@ -76,3 +76,11 @@ def test_a_draft_plan_is_not_shown_to_visitors(client, plan):
     draft = Plan.objects.create(academic_year="2024 - 2025", title="Nháp")
     assert client.get(reverse("dialogue:plan", args=[draft.pk])).status_code == 404
     assert client.get(reverse("dialogue:plan", args=[plan.pk])).status_code == 200
+
+
+def test_the_plan_page_shows_the_first_unit_without_its_doubled_words(client, plan):
+    body = client.get(reverse("dialogue:plan", args=[plan.pk])).content.decode()
+    assert "Công tác Công tác" not in body
+    assert "Phòng Công tác chính trị và sinh viên" in body
+    # The document itself is kept as written.
+    assert plan.unit_duties.get(position=1).unit_name.count("Công tác") == 2
