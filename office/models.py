@@ -11,7 +11,7 @@ start means "since before our records", a missing end means "until further notic
 from a date closes the previous assignment on that same date, so there is no gap and no overlap.
 """
 
-from datetime import date
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.db import models
@@ -394,6 +394,12 @@ class Assignment(models.Model):
         if self.relation == Relation.GENERAL:
             return self.display_duty
         return f"{self.get_relation_display()}: {self.unit}"
+
+    @property
+    def last_day(self) -> date | None:
+        """The last day it applies: the day before `ends_on` (ranges are half-open), so that
+        an assignment "until 09/03" and the next "from 10/03" do not look as if they overlap."""
+        return self.ends_on - timedelta(days=1) if self.ends_on else None
 
     def applies_on(self, day: date) -> bool:
         return (self.starts_on is None or self.starts_on <= day) and (
