@@ -86,6 +86,9 @@ def _common(request, day: date, form) -> dict:
 def _unit_page(request, unit: Unit, template: str, extra=None):
     day, form = _as_of(request)
     node = selectors.tree(unit, on=day)
+    if unit.kind == UnitKind.AREA and not node.answering and unit.parent_id:
+        # An area nobody answers for by name is answered for by its section's people.
+        node.inherited = selectors.tree(unit.parent, on=day).answering
     entries = selectors.duty_assignments(node)
     context = {
         **_common(request, day, form),

@@ -1,5 +1,6 @@
 """Office directory user stories, driven in Chromium as a person would."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -111,3 +112,22 @@ def test_an_admin_reassigns_truyen_thong_from_next_monday(page, directory, login
     )
     expect(ended).to_contain_text(monday.strftime("%d/%m/%Y"))
     screenshot(page, "office-changes")
+
+
+def test_a_visitor_opens_an_area_and_a_section_and_reads_who_is_in_charge_and_who_monitors(
+    page, directory
+):
+    page.goto("/directory/")
+    page.get_by_test_id("sections").get_by_role("link", name="Truyền thông", exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Truyền thông")
+    people = page.get_by_test_id("unit-people")
+    in_charge = people.get_by_test_id("people-in-charge")
+    expect(in_charge.locator(".person-name")).to_have_count(2)  # two people at once (seed 000)
+    assert all(
+        re.match(r"^(TS|ThS|KS|CN|PGS|GS)", name)
+        for name in in_charge.locator(".person-name").all_inner_texts()
+    )  # with their titles
+    page.go_back()
+    page.get_by_test_id("sections").get_by_role("link", name="Bộ phận Giáo vụ").click()
+    expect(page.get_by_test_id("unit-people")).to_be_visible()
+    expect(page.get_by_test_id("people-in-charge").locator(".person-name").first).to_be_visible()
