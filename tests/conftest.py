@@ -42,6 +42,17 @@ ALL_ROLES = [r.value for r in Role]
 
 
 @pytest.fixture
+def restore_step_types():
+    """Step types a test registers are forgotten afterwards; the apps' own stay."""
+    from portal import models
+
+    saved = dict(models._step_types)
+    yield
+    models._step_types.clear()
+    models._step_types.update(saved)
+
+
+@pytest.fixture
 def hust_units(db):
     """The HUST tree the account forms offer: the university and one school."""
     from django.core.cache import cache

@@ -10,6 +10,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from portal.access import has_role, role_required
 from portal.text import fold_words
 
 from .. import crypto, selectors, services
@@ -25,7 +26,7 @@ from ..models import (
     TemporaryPassword,
 )
 from ..rows import rows_for, select_html
-from ._common import _get_request_for_staff, _has, _role_required
+from ._common import _get_request_for_staff
 
 # --- step 3: review queue and detail --------------------------------------------------------
 
@@ -78,7 +79,7 @@ QUEUE_COLUMNS = (
 
 # The head of the MTT Office receives the escalations of every step: they read the queues
 # (issue 12 §5); the buttons that act stay with the role that takes the step.
-@_role_required("mtt_office", "mtt_office_head")
+@role_required("mtt_office", "mtt_office_head")
 def queue(request):
     qs = (
         AccountRequest.objects.select_related("claimed_by")
@@ -87,11 +88,11 @@ def queue(request):
     )
     context = _queue_context(request, "review", qs)
     context["title"] = _("Review queue")
-    context["can_review"] = _has(request.user, "mtt_office")
+    context["can_review"] = has_role(request.user, "mtt_office")
     return render(request, "accounts/queue.html", context)
 
 
-@_role_required("mtt_office")
+@role_required("mtt_office")
 @require_POST
 def queue_bulk_verify(request):
     count = services.bulk_verify_matching(request.user)
@@ -122,12 +123,12 @@ def request_detail(request, pk, issue_form=None):
         "steps": selectors.steps_for(req),
         "holder": selectors.holder_label(req),
         "reject_form": RejectForm(),
-        "can_review": _has(request.user, "mtt_office"),
-        "can_issue": _has(request.user, "mtt_technician"),
-        "can_record": _has(request.user, "mtt_account_manager"),
+        "can_review": has_role(request.user, "mtt_office"),
+        "can_issue": has_role(request.user, "mtt_technician"),
+        "can_record": has_role(request.user, "mtt_account_manager"),
         "log_entries": req.log_entries.all(),
         "duplicates": possible_duplicates(req),
-        "can_merge": _has(request.user, "mtt_office")
+        "can_merge": has_role(request.user, "mtt_office")
         and req.status in (Status.SUBMITTED, Status.IN_REVIEW, Status.REJECTED, Status.VERIFIED),
     }
     if req.status == Status.VERIFIED and context["can_issue"]:
@@ -154,7 +155,7 @@ def _act(request, pk, action, success):
     return redirect("accounts:detail", pk=pk)
 
 
-@_role_required("mtt_office")
+@role_required("mtt_office")
 @require_POST
 def claim(request, pk):
     return _act(
@@ -165,7 +166,7 @@ def claim(request, pk):
     )
 
 
-@_role_required("mtt_office")
+@role_required("mtt_office")
 @require_POST
 def release(request, pk):
     return _act(
@@ -176,7 +177,7 @@ def release(request, pk):
     )
 
 
-@_role_required("mtt_office")
+@role_required("mtt_office")
 @require_POST
 def verify(request, pk):
     return _act(
@@ -187,7 +188,7 @@ def verify(request, pk):
     )
 
 
-@_role_required("mtt_office")
+@role_required("mtt_office")
 @require_POST
 def merge(request, pk):
     into = request.POST.get("into", "")
@@ -202,7 +203,7 @@ def merge(request, pk):
     )
 
 
-@_role_required("mtt_office")
+@role_required("mtt_office")
 @require_POST
 def reject(request, pk):
     form = RejectForm(request.POST)
@@ -222,14 +223,14 @@ def reject(request, pk):
 # --- step 5 (notify) ------------------------------------------------------------------------
 
 
-@_role_required("mtt_office", "mtt_office_head")
+@role_required("mtt_office", "mtt_office_head")
 def notify_list(request):
     context = _queue_context(request, Status.RECORDED, AccountRequest.objects.all())
     context["title"] = _("Results to notify")
     return render(request, "accounts/notify_list.html", context)
 
 
-@_role_required("mtt_office")
+@role_required("mtt_office")
 def notify_preview(request, pk):
     req = get_object_or_404(AccountRequest, pk=pk)
     if request.method == "POST":

@@ -8,6 +8,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from portal.access import has_role, role_required
+
 from .. import mailsystem, services
 from ..forms import (
     IssueForm,
@@ -16,22 +18,21 @@ from ..models import (
     AccountRequest,
     Status,
 )
-from ._common import _has, _role_required
 from .review import _queue_context, request_detail
 
 # --- step 4: technician -----------------------------------------------------------------------
 
 
-@_role_required("mtt_technician", "mtt_office_head")  # the head reads it (escalations)
+@role_required("mtt_technician", "mtt_office_head")  # the head reads it (escalations)
 def technician(request):
     context = _queue_context(request, Status.VERIFIED, AccountRequest.objects.all())
-    context["can_issue"] = _has(request.user, "mtt_technician")
+    context["can_issue"] = has_role(request.user, "mtt_technician")
     context["title"] = _("Technician queue")
     context["mail_system"] = settings.ACCOUNTS_MAIL_SYSTEM
     return render(request, "accounts/technician.html", context)
 
 
-@_role_required("mtt_technician")
+@role_required("mtt_technician")
 @require_POST
 def issue(request, pk):
     form = IssueForm(request.POST)
@@ -55,7 +56,7 @@ def issue(request, pk):
     return request_detail(request, pk, issue_form=form)
 
 
-@_role_required("mtt_technician")
+@role_required("mtt_technician")
 @require_POST
 def export_csv(request):
     ids = [int(i) for i in request.POST.getlist("ids") if i.isdigit()]
@@ -72,7 +73,7 @@ def export_csv(request):
     return response
 
 
-@_role_required("mtt_technician")
+@role_required("mtt_technician")
 @require_POST
 def issue_exported(request):
     """After loading the file: mark the exported requests done, each with its file address."""
