@@ -81,8 +81,8 @@ def verify_request(pk, user, *, note="", reason="", now=None) -> AccountRequest:
     The history says what was compared (issue 12 §3): which fields matched and which differed;
     a request that differs, or is not in the registry, is forwarded only with a typed reason.
     """
-    from ..reservations import reserve_address
     from ..selectors import compare, registry_record_for
+    from .technician import reserve_address
 
     _require(user, "mtt_office")
     now = now or timezone.now()

@@ -1,7 +1,7 @@
 """Step 4: the technician issues the account / resets the password."""
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -47,11 +47,48 @@ def taken_addresses(candidates_prefix: str, *, exclude_pk=None) -> set[str]:
     return {a.lower() for a in taken}
 
 
+# A suggested address is reserved until its request closes (issue 12 §2). The reservation is
+# the request's `proposed_address`, unique among requests (a partial unique index on its lower
+# case): two namesakes checked at the same moment cannot both hold it; the one that loses the
+# insert race takes the next free address.
+
+
+def reserve_address(req: AccountRequest, *, attempts: int = 20) -> str:
+    """The request's address by the naming rule, reserved for it (idempotent)."""
+    from ..naming import address_rule, local_part
+
+    if req.is_reset:
+        return req.existing_address
+    if req.proposed_address:
+        return req.proposed_address
+    base = local_part(req.family_and_middle_names, req.given_name)
+    if not base:
+        return ""
+    for _attempt in range(attempts):
+        address = address_rule(
+            req.family_and_middle_names,
+            req.given_name,
+            req.person_kind,
+            taken=taken_addresses(base, exclude_pk=req.pk),
+        )
+        try:
+            with transaction.atomic():
+                won = AccountRequest.objects.filter(pk=req.pk, proposed_address="").update(
+                    proposed_address=address
+                )
+        except IntegrityError:
+            continue  # another request reserved it a moment ago: take the next one
+        if not won:
+            req.refresh_from_db(fields=["proposed_address"])
+        else:
+            req.proposed_address = address
+        return req.proposed_address
+    return ""
+
+
 def suggested_address(req: AccountRequest) -> str:
     """For a reset, the existing address; else the address reserved for this request (the
     rule's first free one, reserved now if the request was checked before reservations)."""
-    from ..reservations import reserve_address
-
     return reserve_address(req)
 
 
