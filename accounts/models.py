@@ -106,6 +106,16 @@ class AccountRequest(models.Model):
     given_name = models.CharField(_("given name"), max_length=50)
     date_of_birth = models.DateField(_("date of birth"))
     person_id = models.CharField(_("staff or student ID"), max_length=20)
+    # The unit in the office directory: reports and routing follow it when it is renamed
+    # (issue 12 §5). `unit_name` keeps the name as it was at submission, for the printed form.
+    unit = models.ForeignKey(
+        "office.Unit",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("unit in the directory"),
+    )
     unit_name = models.CharField(_("unit / faculty"), max_length=200)
     unit_code = models.CharField(_("unit code"), max_length=50, blank=True)
     student_class = models.CharField(_("class"), max_length=50, blank=True)

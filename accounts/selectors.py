@@ -412,14 +412,16 @@ def bm03(date_from: dt.date, date_to: dt.date) -> Bm03:
         AccountRequest.objects.filter(submitted_at__gte=start, submitted_at__lt=end)
         # A merged duplicate is counted once, as the request it joined.
         .exclude(status=Status.MERGED)
-        .values("unit_name", "person_kind", "request_kind", "status")
+        # By the unit in the directory (its name today), else the name given at submission.
+        .values("unit__name", "unit_name", "person_kind", "request_kind", "status")
         .annotate(n=Count("id"))
         .order_by()
     )
     keys = BM03_KEYS
     units: dict[str, dict] = {}
     for c in counts:
-        row = units.setdefault(c["unit_name"], {"unit": c["unit_name"], **dict.fromkeys(keys, 0)})
+        unit = c["unit__name"] or c["unit_name"]
+        row = units.setdefault(unit, {"unit": unit, **dict.fromkeys(keys, 0)})
         kind = "staff" if c["person_kind"] == PersonKind.STAFF else "student"
         what = "new" if c["request_kind"] == RequestKind.NEW_ACCOUNT else "reset"
         row[f"{kind}_{what}"] += c["n"]

@@ -13,7 +13,7 @@ from ..models import (
     RequestKind,
     Status,
 )
-from ._common import _absolute, _require, allocate_references, tracking_url
+from ._common import _absolute, _require, allocate_references, tracking_url, unit_ids
 from .public import REQUEST_FIELDS
 
 
@@ -31,6 +31,7 @@ def submit_batch(rows: list[dict], *, user, file_name: str, now=None) -> Batch:
         references = allocate_references(len(rows), now)
         due = clock.due_of("accounts.review", now)  # set at insert: no UPDATE of 10,000 rows
         requests = []
+        units = unit_ids(d.get("unit_code") for d in rows)
         for data, ref in zip(rows, references, strict=True):
             req = AccountRequest(
                 **{f: data.get(f) or "" for f in REQUEST_FIELDS if f != "date_of_birth"},
@@ -42,6 +43,7 @@ def submit_batch(rows: list[dict], *, user, file_name: str, now=None) -> Batch:
                 batch=batch,
                 created_by=user,
                 language=data.get("language") or "vi",
+                unit_id=units.get(data.get("unit_code") or ""),
             )
             req.search_key = req.compute_search_key()
             requests.append(req)

@@ -11,7 +11,14 @@ from ..models import (
     Status,
     TemporaryPassword,
 )
-from ._common import TransitionError, _email_applicant, _event, _move, allocate_references
+from ._common import (
+    TransitionError,
+    _email_applicant,
+    _event,
+    _move,
+    allocate_references,
+    unit_ids,
+)
 
 # --- steps 1–2: the applicant submits BM01 / BM02 -------------------------------------------
 
@@ -69,6 +76,7 @@ def submit_request(
                 language=language,
                 created_by=created_by if created_by and created_by.is_authenticated else None,
             )
+            req.unit_id = unit_ids([req.unit_code]).get(req.unit_code)
             req.search_key = req.compute_search_key()
             req.save(force_insert=True)
             req.due_at = clock.open_for(req, "accounts.review", now)

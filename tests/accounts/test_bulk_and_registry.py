@@ -9,6 +9,7 @@ import pytest
 from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
+from django.utils import timezone
 from openpyxl import Workbook, load_workbook
 
 from accounts import bulk, services
@@ -277,3 +278,18 @@ def test_a_bulk_row_for_someone_with_an_account_is_an_error(issued, manager, now
         [{"_row": 2, **dict(zip(bulk.COLUMNS, student_row(3), strict=True))}]
     )
     assert [(e.row, e.column) for e in errors] == [(2, "person_id")]
+
+
+def test_bm03_follows_a_renamed_unit_and_the_printed_form_keeps_the_old_name(
+    client_for, submit, now
+):
+    from office.models import Unit
+
+    req = submit(unit_code="hust-seee", unit_name="Trường Điện – Điện tử", at=timezone.now())
+    assert req.unit == Unit.objects.get(code="hust-seee")
+    Unit.objects.filter(code="hust-seee").update(name="Trường Điện và Điện tử")
+    client = client_for("mtt_office_head")
+    report = client.get("/accounts/report/").content.decode()
+    assert "Trường Điện và Điện tử" in report and "Trường Điện – Điện tử" not in report
+    printed = client.get(f"/accounts/track/{req.tracking_token}/print/").content.decode()
+    assert "Trường Điện – Điện tử" in printed  # the name as it was at submission
