@@ -4,30 +4,22 @@ The key is ACCOUNTS_ENCRYPTION_KEY when set (any string), else derived from SECR
 HKDF, so a database dump alone never reveals a password. Plaintext lives only in memory.
 """
 
-import base64
-import hashlib
 import secrets
 import string
-from functools import lru_cache
 
-from cryptography.fernet import Fernet, InvalidToken
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from cryptography.fernet import Fernet
 from django.conf import settings
+
+from portal.crypto import InvalidToken, fernet, token_digest
 
 __all__ = ["InvalidToken", "decrypt", "encrypt", "generate_password", "token_digest"]
 
 
-@lru_cache(maxsize=4)
-def _fernet(secret: str) -> Fernet:
-    key = HKDF(
-        algorithm=hashes.SHA256(), length=32, salt=b"accounts", info=b"temporary-password"
-    ).derive(secret.encode())
-    return Fernet(base64.urlsafe_b64encode(key))
-
-
 def _current() -> Fernet:
-    return _fernet(settings.ACCOUNTS_ENCRYPTION_KEY or settings.SECRET_KEY)
+    # The same key as before portal.crypto: HKDF(salt "accounts", info "temporary-password").
+    return fernet(
+        b"accounts", b"temporary-password", settings.ACCOUNTS_ENCRYPTION_KEY or settings.SECRET_KEY
+    )
 
 
 def encrypt(plaintext: str) -> bytes:
@@ -36,11 +28,6 @@ def encrypt(plaintext: str) -> bytes:
 
 def decrypt(ciphertext: bytes) -> str:
     return _current().decrypt(bytes(ciphertext)).decode()
-
-
-def token_digest(token: str) -> str:
-    """Links are stored as digests: the database never holds a working view-once link."""
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 _ALPHABET = "".join(c for c in string.ascii_letters + string.digits if c not in "lIO0o1")

@@ -61,7 +61,10 @@ def _absolute(path: str) -> str:
 
 
 def tracking_url(req: AccountRequest) -> str:
-    return _absolute(reverse("accounts:track", args=[req.tracking_token]))
+    """The applicant's tracking link: a Secret, so the outbox keeps it for the mail only."""
+    from portal.notifications import Secret
+
+    return Secret(_absolute(reverse("accounts:track", args=[req.tracking_token])))
 
 
 def allocate_references(count: int, now) -> list[str]:
@@ -670,6 +673,8 @@ def notify_result(pk, user, *, now=None) -> AccountRequest:
     import secrets
     from datetime import timedelta
 
+    from portal.notifications import Secret
+
     _require(user, "mtt_office")
     now = now or timezone.now()
     with transaction.atomic():
@@ -690,7 +695,7 @@ def notify_result(pk, user, *, now=None) -> AccountRequest:
         req.save(update_fields=["status", "notified_at", "updated_at"])
         event = _event(req, "notified", from_status, Status.NOTIFIED, user, now)
         event.extra_context = {
-            "secret_url": _absolute(reverse("accounts:secret", args=[token])),
+            "secret_url": Secret(_absolute(reverse("accounts:secret", args=[token]))),
             "secret_expires_at": secret.link_expires_at,
             "hours": settings.ACCOUNTS_SECRET_LINK_HOURS,
             "is_reset": req.is_reset,

@@ -21,6 +21,7 @@ from django.utils.translation import gettext_noop
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from portal.redirects import safe_next
 from portal.text import fold_words
 
 from . import bulk, mailsystem, selectors, services
@@ -633,7 +634,7 @@ def record(request, pk):
         )
     except services.TransitionError as exc:
         messages.error(request, exc.message)
-    return redirect(request.POST.get("next") or "accounts:log")
+    return redirect(safe_next(request, "accounts:log"))
 
 
 @_role_required("mtt_account_manager")
@@ -737,7 +738,8 @@ def notify_preview(request, pk):
             "is_reset": req.is_reset,
             "secret_url": _("(the view-once link is made when you send)"),
             "hours": settings.ACCOUNTS_SECRET_LINK_HOURS,
-            "url": services.tracking_url(req),
+            # Staff never see a working link of the applicant's.
+            "url": _("(the tracking link)"),
         },
         req.language or "vi",
     )

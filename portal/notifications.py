@@ -16,6 +16,7 @@ list, row by row, with the same claim. `MessageRenderer` renders a template once
 """
 
 import datetime as dt
+import json
 import logging
 import re
 
@@ -30,6 +31,7 @@ from django.utils.functional import Promise
 from django.utils.html import conditional_escape
 from django.utils.translation import gettext_lazy as _
 
+from . import crypto
 from .models import Channel, Notification, NotificationEvent
 from .models import NotificationStatus as Status
 
@@ -38,6 +40,80 @@ log = logging.getLogger(__name__)
 
 class OutboxError(Exception):
     """An outbox action that is not allowed (e.g. resending a mail that was sent)."""
+
+
+# --- Secrets: a working link is seen by its recipient only ---------------------------------
+# A context value wrapped in Secret (a tracking link, a view-once link) is rendered as a
+# placeholder; the row keeps the values encrypted in `secrets`, the delivery puts them back
+# into the mail it hands to the server, and the stored copy is redacted once the mail is
+# delivered or OUTBOX_SECRET_HOURS have passed. Pages, the admin and the logs only ever see
+# the placeholder, shown as "link visible only to the recipient".
+
+
+class Secret(str):
+    """A context value that only the recipient of the message may see."""
+
+
+_SECRET_SLOT = "\u2985{}\u2986"
+_SECRET_SLOTS = re.compile("\u2985([A-Za-z0-9_]+)\u2986")
+
+
+def _secrets_fernet():
+    return crypto.fernet(b"portal", b"outbox-secrets")
+
+
+def seal_secrets(context: dict) -> tuple[dict, str]:
+    """The context with every Secret replaced by its placeholder, and the encrypted values."""
+    found = {k: str(v) for k, v in context.items() if isinstance(v, Secret)}
+    if not found:
+        return context, ""
+    sealed = {**context, **{k: _SECRET_SLOT.format(k) for k in found}}
+    return sealed, _secrets_fernet().encrypt(json.dumps(found).encode()).decode()
+
+
+def _open_secrets(sealed: str) -> dict:
+    if not sealed:
+        return {}
+    try:
+        return json.loads(_secrets_fernet().decrypt(sealed.encode()))
+    except (crypto.InvalidToken, ValueError):
+        log.warning("the secrets of a notification could not be decrypted")
+        return {}
+
+
+def reveal(text: str, values: dict, escape: bool = False) -> str:
+    """Put the secrets back (the delivery, and nothing else); an unknown one is redacted."""
+    if not text or "\u2985" not in text:
+        return text
+
+    def put(m):
+        if m[1] not in values:
+            return str(_REDACTED)
+        return conditional_escape(values[m[1]]) if escape else values[m[1]]
+
+    return _SECRET_SLOTS.sub(put, text)
+
+
+def redact(text: str) -> str:
+    """What a page shows of a stored text: every secret replaced by a note."""
+    return reveal(text, {})
+
+
+_REDACTED = _("[link visible only to the recipient]")
+
+
+def secret_lifetime() -> dt.timedelta:
+    return dt.timedelta(hours=float(_setting("OUTBOX_SECRET_HOURS", 72)))
+
+
+def redact_expired_secrets(now: dt.datetime | None = None) -> int:
+    """Drop the stored secrets of rows older than OUTBOX_SECRET_HOURS (undelivered ones)."""
+    now = now or timezone.now()
+    return (
+        Notification.objects.exclude(secrets="")
+        .filter(created_at__lt=now - secret_lifetime())
+        .update(secrets="")
+    )
 
 
 def _setting(name: str, default):
@@ -250,9 +326,11 @@ def new_notification(
     email: str = "",
     language: str = "vi",
     now: dt.datetime | None = None,
+    secrets: str = "",
 ) -> Notification:
     """An unsaved outbox row: by e-mail when there is an address, else in the portal only."""
     subject, body, html = rendered
+    url = str(url or "")
     address = email or (user.email if user is not None else "")
     channel = Channel.EMAIL if address else Channel.PORTAL
     now = now or timezone.now()
@@ -265,8 +343,10 @@ def new_notification(
         subject=subject,
         body=body,
         body_html=html,
-        url=absolute_url(str(url or ""))[:500],
+        # A secret link stays a placeholder (absolute_url leaves it as it is).
+        url=(url if url.startswith("\u2985") else absolute_url(url))[:500],
         dedupe_key=dedupe_key,
+        secrets=secrets,
         status=Status.QUEUED if channel == Channel.EMAIL else Status.SENT,
         next_attempt_at=now if channel == Channel.EMAIL else None,
         sent_at=None if channel == Channel.EMAIL else now,
@@ -289,6 +369,7 @@ def notify(
     """Write one notification in the caller's transaction; deliver it after commit.
 
     The same `dedupe_key` never creates a second row: the existing one is returned.
+    Values wrapped in Secret reach the recipient's mail only (see Secret).
     """
     existing = Notification.objects.filter(dedupe_key=dedupe_key).first()
     if existing:
@@ -296,6 +377,7 @@ def notify(
     if user is None and not email:
         raise ValueError("notify() needs a user or an e-mail address")
     language = recipient_language(user, language)
+    context, sealed = seal_secrets(context)
     row = new_notification(
         template=template,
         dedupe_key=dedupe_key,
@@ -304,6 +386,7 @@ def notify(
         user=user,
         email=email,
         language=language,
+        secrets=sealed,
     )
     try:
         # A savepoint: a concurrent writer of the same key wins, the caller's transaction lives.
@@ -400,9 +483,11 @@ def _insert_returning(connection, rows: list[Notification]) -> dict[str, int]:
 
 
 def build_email(notification: Notification) -> EmailMultiAlternatives:
+    """The mail as the recipient gets it: the only place the secrets are put back."""
+    values = _open_secrets(notification.secrets)
     message = EmailMultiAlternatives(
-        subject=notification.subject,
-        body=notification.body,
+        subject=reveal(notification.subject, values),
+        body=reveal(notification.body, values),
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[notification.email],
         headers={
@@ -412,7 +497,7 @@ def build_email(notification: Notification) -> EmailMultiAlternatives:
         },
     )
     if notification.body_html:
-        message.attach_alternative(notification.body_html, "text/html")
+        message.attach_alternative(reveal(notification.body_html, values, True), "text/html")
     return message
 
 
@@ -444,7 +529,14 @@ def deliver_notification(notification_id: int, now: dt.datetime | None = None):
     with transaction.atomic():
         done = Notification.objects.filter(
             pk=notification.pk, status=Status.SENDING, sending_since=now
-        ).update(status=Status.SENT, sent_at=timezone.now(), last_error="", next_attempt_at=None)
+        ).update(
+            status=Status.SENT,
+            sent_at=timezone.now(),
+            last_error="",
+            next_attempt_at=None,
+            # Delivered: the mail is the only working copy now.
+            secrets="",
+        )
         if done:
             _event(notification, Status.SENDING, Status.SENT, timezone.now())
     return None
@@ -490,6 +582,7 @@ def pick_up_notifications(now: dt.datetime | None = None, enqueue: bool = True) 
       when that was the last attempt.
     """
     now = now or timezone.now()
+    redact_expired_secrets(now)
     stuck_before = now - lease()
     recovered = failed = 0
     for row in Notification.objects.filter(

@@ -155,6 +155,10 @@ OUTBOX_RETRY_BASE_SECONDS = env.int("OUTBOX_RETRY_BASE_SECONDS", default=60)
 OUTBOX_RETRY_MAX_SECONDS = env.int("OUTBOX_RETRY_MAX_SECONDS", default=3600)
 OUTBOX_LEASE_SECONDS = env.int("OUTBOX_LEASE_SECONDS", default=300)
 OUTBOX_PICK_UP_GRACE_SECONDS = env.int("OUTBOX_PICK_UP_GRACE_SECONDS", default=60)
+# A working link in a mail (tracking, view-once) is kept encrypted until delivered, at most this.
+OUTBOX_SECRET_HOURS = env.int("OUTBOX_SECRET_HOURS", default=72)
+# Key of the portal's encrypted secrets; empty: derived from SECRET_KEY.
+PORTAL_ENCRYPTION_KEY = env("PORTAL_ENCRYPTION_KEY", default="")
 
 if REDIS_URL:
     CACHES = {
@@ -287,13 +291,30 @@ if env.bool("BEHIND_TLS_PROXY", default=False):
 # The health check answers plain HTTP probes from the orchestrator.
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 
+# Log lines and error reports never carry a working secret (a tracking or view-once link).
+DEFAULT_EXCEPTION_REPORTER_FILTER = "portal.logfilters.SecretsReporterFilter"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {
+        "secrets": {"()": "portal.logfilters.RedactSecrets"},
+        "production": {"()": "django.utils.log.RequireDebugFalse"},
+    },
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["secrets"]},
+        "mail_admins": {
+            "class": "django.utils.log.AdminEmailHandler",
+            "level": "ERROR",
+            "filters": ["production", "secrets"],
+        },
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # Django's own configuration sends these to its handlers; ours redact first.
+        "django": {"handlers": ["console", "mail_admins"], "propagate": False},
+    },
 }
 if CELERY_BROKER_URL.startswith("filesystem://"):
     # The file-system broker has no host; kombu says so on every connection.

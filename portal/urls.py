@@ -23,6 +23,7 @@ portal_patterns = (
             views_notifications.notification_read_all,
             name="notifications-read-all",
         ),
+        path("work/deliveries/", ops.deliveries, name="deliveries"),
         path("ops/outbox/", ops.outbox, name="ops-outbox"),
         path("ops/outbox/<int:pk>/", ops.outbox_detail, name="ops-outbox-detail"),
         path("ops/outbox/<int:pk>/resend/", ops.outbox_resend, name="ops-outbox-resend"),
