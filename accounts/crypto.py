@@ -37,7 +37,8 @@ def generate_password(length: int = 14) -> str:
     """A temporary password: letters, digits and one symbol, without look-alike characters."""
     while True:
         chars = [secrets.choice(_ALPHABET) for _ in range(length - 1)]
-        chars.insert(secrets.randbelow(length), secrets.choice("@#%+=?"))
+        # Never first: a password beginning with "=" or "+" is a formula in a spreadsheet.
+        chars.insert(1 + secrets.randbelow(length - 1), secrets.choice("@#%+=?"))
         pw = "".join(chars)
         if (
             any(c.isdigit() for c in pw)

@@ -6,6 +6,7 @@ import io
 
 from django.utils.translation import gettext_lazy as _
 
+from portal.exports import xlsx_append
 from portal.text import fold
 
 MAX_BYTES = 10 * 1024 * 1024
@@ -95,11 +96,11 @@ def xlsx_response_bytes(header: list[str], rows, title: str = "Sheet1") -> bytes
     book = Workbook(write_only=False)
     sheet = book.active
     sheet.title = title[:31]
-    sheet.append(header)
+    xlsx_append(sheet, header)
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for row in rows:
-        sheet.append(list(row))
+        xlsx_append(sheet, row)
     for column in sheet.columns:
         width = max((len(str(c.value or "")) for c in column[:200]), default=8)
         sheet.column_dimensions[column[0].column_letter].width = min(max(width + 2, 8), 50)

@@ -1,7 +1,6 @@
 """Thin views: fetch, call one service, choose a response. Public pages (BM01/BM02, the status
 page, the view-once link) need no log-in; the rest is per role (404 for what one may not see)."""
 
-import csv
 import io
 
 from django.conf import settings
@@ -21,6 +20,7 @@ from django.utils.translation import gettext_noop
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from portal.exports import csv_writer, xlsx_append
 from portal.redirects import safe_next
 from portal.text import fold_words
 
@@ -337,7 +337,7 @@ def bulk_template(request, fmt):
         )
     else:
         out = io.StringIO()
-        writer = csv.writer(out)
+        writer = csv_writer(out)
         writer.writerow(header)
         writer.writerows(rows)
         response = HttpResponse(
@@ -691,7 +691,7 @@ def log_export(request, fmt):
         )
     else:
         out = io.StringIO()
-        writer = csv.writer(out)
+        writer = csv_writer(out)
         writer.writerow(header)
         writer.writerows(_log_rows())
         response = HttpResponse(
@@ -773,15 +773,16 @@ def report_xlsx(request):
     sheet = book.active
     sheet.title = "BM03"
     bold = Font(bold=True)
-    sheet.append(
+    xlsx_append(
+        sheet,
         [
             "MTT.QT06.BM03 — "
             + _("Summary and statistics of issuing e-mail accounts and re-issuing passwords")
-        ]
+        ],
     )
     sheet["A1"].font = Font(bold=True, size=13)
-    sheet.append([_("Period"), f"{date_from:%d/%m/%Y} – {date_to:%d/%m/%Y}"])
-    sheet.append([])
+    xlsx_append(sheet, [_("Period"), f"{date_from:%d/%m/%Y} – {date_to:%d/%m/%Y}"])
+    xlsx_append(sheet, [])
     header = [
         _("Unit"),
         _("Staff: new"),
@@ -793,7 +794,7 @@ def report_xlsx(request):
         _("In progress"),
         _("Total"),
     ]
-    sheet.append(header)
+    xlsx_append(sheet, header)
     for cell in sheet[sheet.max_row]:
         cell.font = bold
     keys = [
@@ -807,31 +808,33 @@ def report_xlsx(request):
         "total",
     ]
     for row in data.rows:
-        sheet.append([row["unit"], *[row[k] for k in keys]])
-    sheet.append([_("Total"), *[data.totals[k] for k in keys]])
+        xlsx_append(sheet, [row["unit"], *[row[k] for k in keys]])
+    xlsx_append(sheet, [_("Total"), *[data.totals[k] for k in keys]])
     for cell in sheet[sheet.max_row]:
         cell.font = bold
-    sheet.append([])
-    sheet.append(
+    xlsx_append(sheet, [])
+    xlsx_append(
+        sheet,
         [
             _("Step"),
             _("Steps closed"),
             _("On time"),
             _("Share on time (%)"),
             _("Median time (hours)"),
-        ]
+        ],
     )
     for cell in sheet[sheet.max_row]:
         cell.font = bold
     for step in data.steps:
-        sheet.append(
+        xlsx_append(
+            sheet,
             [
                 f"{step['number']}. {step['label']}",
                 step["count"],
                 step["on_time"],
                 round(step["share"], 1) if step["share"] is not None else "",
                 round(step["median_hours"], 1) if step["median_hours"] is not None else "",
-            ]
+            ],
         )
     sheet.column_dimensions["A"].width = 48
     out = io.BytesIO()

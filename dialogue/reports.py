@@ -8,6 +8,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from portal.exports import xlsx_append
+
 HEADER_FILL = PatternFill("solid", fgColor="F0F2F5")
 
 
@@ -16,13 +18,13 @@ def _dt(value):
 
 
 def _sheet(ws, headers, rows, widths):
-    ws.append(headers)
+    xlsx_append(ws, headers)
     for cell in ws[1]:
         cell.font = Font(bold=True)
         cell.fill = HEADER_FILL
         cell.alignment = Alignment(vertical="top", wrap_text=True)
     for row in rows:
-        ws.append(row)
+        xlsx_append(ws, row)
     for i, width in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(i)].width = width
     for row in ws.iter_rows(min_row=2):
