@@ -161,16 +161,31 @@ REQUEST_FIELDS = (
 )
 
 
+_SUBMISSION_NS = uuid.UUID("6f0c7a52-2f8e-4d4e-9a43-4c1d0e6b7a10")
+
+
+def bound_idempotency_key(token, data: dict) -> uuid.UUID:
+    """The stored key: the form's one-time token bound to the content it was submitted with.
+
+    A token reused with other content (a shared computer's back button, a copied form, a
+    guessed token) gives another key: a new request of its own, never someone else's page.
+    """
+    content = "\x1f".join(str(data.get(f) or "").strip() for f in REQUEST_FIELDS)
+    return uuid.uuid5(_SUBMISSION_NS, f"{token}\x1e{content}")
+
+
 def submit_request(
     data: dict, *, idempotency_key=None, created_by=None, now=None, language="vi"
 ) -> tuple[AccountRequest, bool]:
     """Receive a BM01/BM02 request; the 24-hour clock of step 3 starts (seed 004 step 3).
 
-    A second submit of the same form (double click, back and resubmit) carries the same
-    idempotency key and returns the request the first one created: (request, created=False).
+    A second submit of the same form with the same content (double click, back and resubmit)
+    carries the same idempotency key and returns the request the first one created:
+    (request, created=False). The key is bound to the content (bound_idempotency_key).
     """
     now = now or timezone.now()
     if idempotency_key:
+        idempotency_key = bound_idempotency_key(idempotency_key, data)
         found = AccountRequest.objects.filter(idempotency_key=idempotency_key).first()
         if found:
             return found, False
