@@ -193,11 +193,17 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-# Five wrong passwords from one address, or for one user name, lock that one out for 15 minutes.
+# Five wrong passwords for one user name from one client address lock that pair out for 15
+# minutes: a stranger cannot lock a staff member out of their own office (issue 10 §6).
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
-AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"
+AXES_LOCKOUT_CALLABLE = "portal.lockout.lockout_response"
+# How many reverse proxies in front of the portal append to X-Forwarded-For (0: none; the
+# compose stack's nginx: 1). The client address is the one the last trusted proxy saw.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+AXES_CLIENT_IP_CALLABLE = "portal.clientip.client_ip"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 
