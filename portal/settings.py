@@ -275,6 +275,14 @@ if ACCOUNTS_MAIL_SYSTEM not in ("google", "microsoft"):
     raise ImproperlyConfigured("ACCOUNTS_MAIL_SYSTEM must be 'google' or 'microsoft'.")
 ACCOUNTS_STEP_HOURS = env.int("ACCOUNTS_STEP_HOURS", default=24)  # every MTT.QT06 step: 24 h
 ACCOUNTS_SECRET_LINK_HOURS = env.int("ACCOUNTS_SECRET_LINK_HOURS", default=72)
+# Uploaded tables (bulk intake, registry import): checked before they are read (issue 10 §3).
+TABULAR_MAX_BYTES = env.int("TABULAR_MAX_BYTES", default=10 * 1024 * 1024)
+TABULAR_MAX_UNCOMPRESSED_BYTES = env.int(
+    "TABULAR_MAX_UNCOMPRESSED_BYTES", default=100 * 1024 * 1024
+)
+TABULAR_MAX_ZIP_RATIO = env.int("TABULAR_MAX_ZIP_RATIO", default=200)
+TABULAR_MAX_ROWS = env.int("TABULAR_MAX_ROWS", default=20_000)
+TABULAR_MAX_COLUMNS = env.int("TABULAR_MAX_COLUMNS", default=50)
 # Key for the temporary passwords at rest; empty: derived from SECRET_KEY.
 ACCOUNTS_ENCRYPTION_KEY = env("ACCOUNTS_ENCRYPTION_KEY", default="")
 
