@@ -142,6 +142,12 @@ class AccountRequest(models.Model):
     exported_at = models.DateTimeField(_("exported for the mail system at"), null=True, blank=True)
     # The address written in the mail-system file (step 4 in bulk): issuing uses it.
     proposed_address = models.EmailField(_("address in the mail-system file"), blank=True)
+    # A correction that changes the contact e-mail waits here until the old address (a link
+    # whose digest is kept) or the MTT Office confirms it: a leaked tracking link cannot
+    # redirect the applicant's mail (issue 10 §7).
+    pending_contact_email = models.EmailField(_("new contact e-mail, to be confirmed"), blank=True)
+    contact_change_digest = models.CharField(max_length=64, blank=True, editable=False)
+    contact_change_expires_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     batch = models.ForeignKey(
         Batch, null=True, blank=True, on_delete=models.PROTECT, related_name="requests"
@@ -231,6 +237,8 @@ ACTION_LABELS = {
     "log_corrected": _("Log entry corrected"),
     "notified": _("Result sent to the applicant"),
     "password_viewed": _("Temporary password viewed (and destroyed)"),
+    "contact_change_requested": _("New contact e-mail asked for, to be confirmed"),
+    "contact_changed": _("Contact e-mail changed"),
 }
 
 

@@ -678,14 +678,36 @@ class Question(models.Model):
             "unit": self.unit.display_name,
         }
 
+    # Anonymous means no page, filter, search, export or count ties the question to a unit or
+    # a class (issue 10 §5): pages print these instead of unit and student_class.
+    @property
+    def unit_label(self) -> str:
+        if self.anonymous:
+            return str(_("(anonymous)"))
+        return self.unit.display_name if self.unit_id else ""
+
+    @property
+    def class_label(self) -> str:
+        return "" if self.anonymous else self.student_class
+
+    @property
+    def answerer_label(self) -> str:
+        """Who answered; for an anonymous question answered by its own unit, not which unit."""
+        if not self.answered_by_unit_id:
+            return ""
+        if self.anonymous and self.answered_by_unit_id == self.unit_id:
+            return str(_("the faculty/institute/centre"))
+        return self.answered_by_unit.display_name
+
     def refresh_search_key(self):
+        # An anonymous question is not found by its unit's name or its class code.
         self.search_key = search_key(
             self.text,
             self.answer_text,
             self.topic.name,
             self.topic.name_en,
-            self.unit.name if self.unit_id else "",
-            self.student_class,
+            self.unit.name if self.unit_id and not self.anonymous else "",
+            "" if self.anonymous else self.student_class,
         )
 
 

@@ -9,6 +9,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from portal.ratelimits import limit_posts
+
 from . import selectors, services
 from .forms import CopyPlanForm, MilestoneDoneForm, MilestoneEditForm, NoteForm, PublishPlanForm
 from .models import DutyItem, Milestone, Plan
@@ -316,6 +318,7 @@ def answers(request):
 
 
 @role_required("learner")
+@limit_posts("dialogue-ask", target="user")
 def ask(request):
     from .forms import AskQuestionForm
     from .scope import training_units, unit_ids_of
@@ -1366,6 +1369,7 @@ def feedback_edit(request, pk):
 
 
 @role_required("learner")
+@limit_posts("dialogue-feedback", target="user")
 def feedback_answer(request, pk):
     from .forms import FeedbackAnswerForm
     from .models import FeedbackForm, FeedbackReceipt

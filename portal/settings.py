@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "axes",
     "django_celery_beat",
+    "django_ratelimit",
     # Ours. office first: accounts and dialogue look units and people up there.
     "portal",
     "office",
@@ -71,6 +72,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Turns a rate-limited POST into the 429 page (RATELIMIT_VIEW), in the person's language.
+    "django_ratelimit.middleware.RatelimitMiddleware",
     # Last, as django-axes asks: it turns a locked-out log-in into the lock-out page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -166,6 +169,11 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# The rate limits' counters: shared by every process, and independent of Redis.
+CACHES["ratelimit"] = {
+    "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+    "LOCATION": "portal_ratelimit",
+}
 
 # --- E-mail: files under var/mail unless EMAIL_URL names an SMTP server ---------------------
 if env("EMAIL_URL", default=""):
@@ -206,6 +214,16 @@ TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 AXES_CLIENT_IP_CALLABLE = "portal.clientip.client_ip"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
+
+# --- Rate limits of the public forms (django-ratelimit; portal.ratelimits) -----------------
+# Counters in a database cache table: the forms stay limited, and work, when Redis is down.
+RATE_LIMIT_PER_ADDRESS = env("RATE_LIMIT_PER_ADDRESS", default="30/h")
+RATE_LIMIT_PER_TARGET = env("RATE_LIMIT_PER_TARGET", default="10/h")
+RATE_LIMIT_RETRY_AFTER = env.int("RATE_LIMIT_RETRY_AFTER", default=600)
+RATELIMIT_USE_CACHE = "ratelimit"
+RATELIMIT_IP_META_KEY = "portal.clientip.client_ip"
+RATELIMIT_VIEW = "portal.ratelimits.too_many"
+RATELIMIT_ENABLE = env.bool("RATELIMIT_ENABLE", default=True)
 
 # --- Language, time, formats -------------------------------------------------------------
 LANGUAGE_CODE = "vi"
@@ -275,6 +293,8 @@ if ACCOUNTS_MAIL_SYSTEM not in ("google", "microsoft"):
     raise ImproperlyConfigured("ACCOUNTS_MAIL_SYSTEM must be 'google' or 'microsoft'.")
 ACCOUNTS_STEP_HOURS = env.int("ACCOUNTS_STEP_HOURS", default=24)  # every MTT.QT06 step: 24 h
 ACCOUNTS_SECRET_LINK_HOURS = env.int("ACCOUNTS_SECRET_LINK_HOURS", default=72)
+# A tracking link stops working this many days after its request closed (issue 10 §7).
+ACCOUNTS_TRACKING_LINK_DAYS = env.int("ACCOUNTS_TRACKING_LINK_DAYS", default=30)
 # Uploaded tables (bulk intake, registry import): checked before they are read (issue 10 §3).
 TABULAR_MAX_BYTES = env.int("TABULAR_MAX_BYTES", default=10 * 1024 * 1024)
 TABULAR_MAX_UNCOMPRESSED_BYTES = env.int(

@@ -6,6 +6,7 @@ from django.urls import include, path
 
 from . import ops, views, views_notifications
 from .forms import LoginForm
+from .ratelimits import limit_posts
 
 portal_patterns = (
     [
@@ -37,8 +38,10 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path(
         "login/",
-        auth_views.LoginView.as_view(
-            authentication_form=LoginForm, redirect_authenticated_user=True
+        limit_posts("login", target="post:username")(
+            auth_views.LoginView.as_view(
+                authentication_form=LoginForm, redirect_authenticated_user=True
+            )
         ),
         name="login",
     ),
