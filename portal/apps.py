@@ -16,10 +16,6 @@ class PortalConfig(AppConfig):
         post_migrate.connect(sync_roles, dispatch_uid="portal.sync_roles")
         # The engine's beat tasks live in django-celery-beat's tables, where ops can change them.
         post_migrate.connect(ensure_periodic_tasks, dispatch_uid="portal.periodic_tasks")
-        # The rate limits' counters (a database cache table: they work without Redis).
-        from .ratelimits import create_cache_table
-
-        post_migrate.connect(create_cache_table, dispatch_uid="portal.ratelimit_cache")
 
         # Operations run the outbox and the deadlines; the outbox holds other people's mail, so
         # the heads of a workflow see only the delivery status of theirs (ops.watch_deliveries).

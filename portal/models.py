@@ -285,6 +285,21 @@ class Notification(models.Model):
         return self.email
 
 
+class RateCounter(models.Model):
+    """One rate-limit counter (portal.ratecache): a key, a count, until when it counts."""
+
+    key = models.CharField(max_length=250, primary_key=True)
+    value = models.BigIntegerField(default=0)
+    expires_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        verbose_name = _("rate-limit counter")
+        verbose_name_plural = _("rate-limit counters")
+
+    def __str__(self):
+        return f"{self.key}: {self.value}"
+
+
 class NotificationEvent(models.Model):
     """What happened to a notification: sent, retried, failed, resent by ops. Never edited."""
 

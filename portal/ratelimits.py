@@ -6,9 +6,9 @@
 Only POSTs count. Two counters per form: one per client address (portal.clientip, through
 TRUSTED_PROXY_COUNT proxies) and one per target (the person an application is for, the user
 name tried, the learner who asks), so neither many addresses nor many targets get through.
-The counters live in a database cache table (the `ratelimit` cache), not in Redis: the public
-forms work, and stay limited, when Redis is down. A limited person gets the 429 page in their
-own language, with Retry-After.
+The counters live in database rows (the `ratelimit` cache, portal.ratecache), not in Redis:
+the public forms work, and stay limited, when Redis is down. A limited person gets the 429
+page in their own language, with Retry-After.
 """
 
 from django.conf import settings
@@ -43,11 +43,3 @@ def too_many(request, exception=None):
     response = render(request, "429.html", status=429)
     response["Retry-After"] = str(getattr(settings, "RATE_LIMIT_RETRY_AFTER", 600))
     return response
-
-
-def create_cache_table(**kwargs):
-    """post_migrate: the database cache table the counters live in (createcachetable is
-    idempotent), so every migrate — compose, make run, the test database — has it."""
-    from django.core.management import call_command
-
-    call_command("createcachetable", verbosity=0)
