@@ -21,8 +21,9 @@ if (BASE_DIR / ".env").is_file():
 
 VAR_DIR = Path(env("VAR_DIR", default=str(BASE_DIR / "var")))
 
-# Development is the default, as in healthchecks: production says DEBUG=False explicitly.
-DEBUG = env.bool("DEBUG", default=True)
+# Off unless turned on explicitly: the embedded default (make run, manage.py runportal) and the
+# test script say DEBUG=True; anything else runs with production settings (issue 10 §11).
+DEBUG = env.bool("DEBUG", default=False)
 
 _DEV_SECRET_KEY = "insecure-development-key-do-not-use-in-production-0123456789abcdef"
 SECRET_KEY = env("SECRET_KEY", default="")
@@ -71,6 +72,10 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Idle timeout and absolute lifetime of a logged-in session (portal.sessions).
+    "portal.sessions.SessionLifetimeMiddleware",
+    # Content-Security-Policy (django-csp): no inline script anywhere.
+    "csp.middleware.CSPMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Turns a rate-limited POST into the 429 page (RATELIMIT_VIEW), in the person's language.
     "django_ratelimit.middleware.RatelimitMiddleware",
@@ -189,6 +194,12 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # --- Users, log-in and lock-out ----------------------------------------------------------
 AUTH_USER_MODEL = "portal.User"
 LOGIN_URL = "login"
+# A logged-in session ends after this long without a request, and this long after the log-in.
+SESSION_IDLE_MINUTES = env.int("SESSION_IDLE_MINUTES", default=30)
+SESSION_MAX_HOURS = env.int("SESSION_MAX_HOURS", default=10)
+SESSION_COOKIE_AGE = SESSION_MAX_HOURS * 3600
+# The admin's path (e.g. a less guessable one in production), with its trailing slash.
+ADMIN_URL = env("ADMIN_URL", default="admin/").strip("/") + "/"
 LOGIN_REDIRECT_URL = "portal:dashboard"
 LOGOUT_REDIRECT_URL = "portal:home"
 AUTHENTICATION_BACKENDS = [
@@ -317,6 +328,22 @@ SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 315
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=not DEBUG)
 SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=not DEBUG)
 SECURE_CONTENT_TYPE_NOSNIFF = True
+# Content-Security-Policy: scripts only from our own static files (no inline script, no CDN).
+# Styles allow inline attributes: the templates position a few things with style="…".
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"

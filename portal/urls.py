@@ -54,7 +54,7 @@ urlpatterns = [
     path("directory/", include("office.urls")),
     path("accounts/", include("accounts.urls")),
     path("dialogue/", include("dialogue.urls")),
-    path("admin/", admin.site.urls),
+    path(settings.ADMIN_URL, admin.site.urls),
 ]
 
 if settings.DEBUG:
