@@ -43,5 +43,10 @@ class DialogueConfig(AppConfig):
         )
         from portal.ops import watch_deliveries
 
+        from . import downloads
+
+        # Minutes, official letters and evidence: downloaded behind their pages' rules.
+        downloads.register()
+
         # The committee sees whether the plan's mail went out, never its bodies.
         watch_deliveries("dialogue_committee", "dialogue/")

@@ -15,6 +15,7 @@ from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from portal.text import fold
+from portal.uploads import RandomName
 
 
 def _localized(obj, field: str) -> str:
@@ -134,7 +135,7 @@ class Milestone(models.Model):
     done_on = models.DateField(_("done on"), null=True, blank=True)
     evidence_note = models.TextField(_("evidence"), blank=True)
     evidence_file = models.FileField(
-        _("evidence file"), upload_to="dialogue/milestones/%Y/", blank=True
+        _("evidence file"), upload_to=RandomName("dialogue/milestones"), blank=True
     )
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -415,7 +416,9 @@ class DialogueSession(models.Model):
     attendance = models.TextField(_("attendance"), blank=True, help_text=_("Who attended."))
     attendee_count = models.PositiveIntegerField(_("number of attendees"), null=True, blank=True)
     minutes_text = models.TextField(_("minutes"), blank=True)
-    minutes_file = models.FileField(_("minutes file"), upload_to="dialogue/minutes/%Y/", blank=True)
+    minutes_file = models.FileField(
+        _("minutes file"), upload_to=RandomName("dialogue/minutes"), blank=True
+    )
     status = models.CharField(
         _("status"), max_length=16, choices=Status.choices, default=Status.PLANNED
     )
@@ -619,7 +622,7 @@ class Question(models.Model):
     answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
     letter_number = models.CharField(_("official letter no."), max_length=60, blank=True)
     letter_file = models.FileField(
-        _("official letter"), upload_to="dialogue/letters/%Y/", blank=True
+        _("official letter"), upload_to=RandomName("dialogue/letters"), blank=True
     )
     published_at = models.DateTimeField(_("published"), null=True, blank=True)
     merged_into = models.ForeignKey(

@@ -271,6 +271,12 @@ if env("S3_BUCKET", default=""):
             "querystring_auth": True,
         },
     }
+# Uploaded documents (portal.uploads): at most this many MB each.
+UPLOAD_MAX_MB = env.int("UPLOAD_MAX_MB", default=10)
+# Behind nginx: downloads answer with X-Accel-Redirect: <prefix>/<stored name> and nginx serves
+# the file from an internal location with this prefix (e.g. /protected-media). Empty: the
+# portal streams the file itself.
+PROTECTED_MEDIA_ACCEL_PREFIX = env("PROTECTED_MEDIA_ACCEL_PREFIX", default="")
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 

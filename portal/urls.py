@@ -1,10 +1,9 @@
 from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from . import ops, views, views_notifications
+from . import downloads, ops, views, views_notifications
 from .forms import LoginForm
 from .ratelimits import limit_posts
 
@@ -29,6 +28,8 @@ portal_patterns = (
         path("ops/outbox/<int:pk>/", ops.outbox_detail, name="ops-outbox-detail"),
         path("ops/outbox/<int:pk>/resend/", ops.outbox_resend, name="ops-outbox-resend"),
         path("ops/deadlines/", ops.deadlines, name="ops-deadlines"),
+        # Every uploaded file, behind the rule of the page that owns it (portal.downloads).
+        path("files/<str:token>/", downloads.download, name="download"),
     ],
     "portal",
 )
@@ -57,5 +58,4 @@ urlpatterns = [
     path(settings.ADMIN_URL, admin.site.urls),
 ]
 
-if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# /media/ is not served, not even with DEBUG on: uploaded files go through portal.downloads.
