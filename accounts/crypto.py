@@ -12,13 +12,44 @@ from django.conf import settings
 
 from portal.crypto import InvalidToken, fernet, token_digest
 
-__all__ = ["InvalidToken", "decrypt", "encrypt", "generate_password", "token_digest"]
+__all__ = [
+    "InvalidToken",
+    "decrypt",
+    "encrypt",
+    "generate_password",
+    "open_token",
+    "seal_token",
+    "token_digest",
+]
 
 
 def _current() -> Fernet:
     # The same key as before portal.crypto: HKDF(salt "accounts", info "temporary-password").
     return fernet(
         b"accounts", b"temporary-password", settings.ACCOUNTS_ENCRYPTION_KEY or settings.SECRET_KEY
+    )
+
+
+def seal_token(token: str) -> str:
+    """A tracking token at rest: encrypted (its own key), so a database dump opens nothing."""
+    return (
+        fernet(
+            b"accounts", b"tracking-token", settings.ACCOUNTS_ENCRYPTION_KEY or settings.SECRET_KEY
+        )
+        .encrypt(token.encode())
+        .decode()
+    )
+
+
+def open_token(sealed: str) -> str:
+    return (
+        fernet(
+            b"accounts",
+            b"tracking-token",
+            settings.ACCOUNTS_ENCRYPTION_KEY or settings.SECRET_KEY,
+        )
+        .decrypt(sealed.encode())
+        .decode()
     )
 
 

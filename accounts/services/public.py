@@ -89,6 +89,7 @@ def submit_request(
                 created_by=created_by if created_by and created_by.is_authenticated else None,
             )
             req.search_key = req.compute_search_key()
+            req.set_tracking_token()
             req.save(force_insert=True)
             req.due_at = clock.open_for(req, "accounts.review", now)
             req.save(update_fields=["due_at"])
@@ -123,7 +124,9 @@ def resubmit_request(token: str, data: dict, *, now=None) -> AccountRequest:
     now = now or timezone.now()
     with transaction.atomic():
         try:
-            req = AccountRequest.objects.select_for_update().get(tracking_token=token)
+            req = AccountRequest.objects.select_for_update().get(
+                tracking_digest=crypto.token_digest(token or "")
+            )
         except AccountRequest.DoesNotExist:
             raise TransitionError(_("This request does not exist.")) from None
         if req.status != Status.REJECTED:

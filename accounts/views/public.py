@@ -225,7 +225,7 @@ def correct(request, token):
 def contact_confirm(request, token):
     """The link mailed to the old contact address: GET asks (link previewers open links too),
     POST confirms the new address."""
-    from .crypto import token_digest
+    from ..crypto import token_digest
 
     req = AccountRequest.objects.filter(
         contact_change_digest=token_digest(token), pending_contact_email__gt=""

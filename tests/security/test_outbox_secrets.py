@@ -162,3 +162,17 @@ def test_log_lines_carry_no_tracking_token(client, capsys):
     assert handler.filter(record)
     assert req.tracking_token not in handler.format(record)
     assert "/accounts/track/[redacted]/" in handler.format(record)
+
+
+def test_the_database_holds_no_working_tracking_token():
+    from django.db import connection
+
+    req, _row = received()
+    token = req.tracking_token
+    assert len(token) >= 40
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT * FROM accounts_accountrequest WHERE id = %s", [req.pk])
+        stored = " ".join(str(v) for v in cursor.fetchone())
+    assert token not in stored
+    # …and the link still finds the request.
+    assert AccountRequest.objects.get(pk=req.pk).tracking_token == token
