@@ -6,18 +6,18 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
+from portal.access import role_required
 from portal.exports import xlsx_append
 
 from .. import selectors
 from ..forms import (
     ReportForm,
 )
-from ._common import _role_required
 
 # --- step 6: BM03 ---------------------------------------------------------------------------
 
 
-@_role_required("mtt_office_head", "mtt_office")
+@role_required("mtt_office_head", "mtt_office")
 def report(request):
     form = ReportForm(request.GET or None)
     date_from, date_to = form.period()
@@ -28,7 +28,7 @@ def report(request):
     )
 
 
-@_role_required("mtt_office_head", "mtt_office")
+@role_required("mtt_office_head", "mtt_office")
 def report_xlsx(request):
     from openpyxl import Workbook
     from openpyxl.styles import Font
@@ -63,16 +63,7 @@ def report_xlsx(request):
     xlsx_append(sheet, header)
     for cell in sheet[sheet.max_row]:
         cell.font = bold
-    keys = [
-        "staff_new",
-        "staff_reset",
-        "student_new",
-        "student_reset",
-        "done",
-        "returned",
-        "open",
-        "total",
-    ]
+    keys = selectors.BM03_KEYS
     for row in data.rows:
         xlsx_append(sheet, [row["unit"], *[row[k] for k in keys]])
     xlsx_append(sheet, [_("Total"), *[data.totals[k] for k in keys]])
