@@ -8,6 +8,7 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from .roles import Role
+from .sealing import redact
 
 
 class User(AbstractUser):
@@ -279,7 +280,7 @@ class Notification(models.Model):
     url = models.CharField(_("link"), max_length=500, blank=True)
     dedupe_key = models.CharField(_("dedupe key"), max_length=200, unique=True)
     # The secret values of the message (Fernet-encrypted JSON), put back only into the mail
-    # handed to the server; emptied once delivered or expired (portal.notifications.Secret).
+    # handed to the server; emptied once delivered or expired (portal.sealing.Secret).
     secrets = models.TextField(_("sealed secrets"), blank=True, default="", editable=False)
 
     status = models.CharField(
@@ -333,14 +334,10 @@ class Notification(models.Model):
     # What pages, the admin and exports show: secrets replaced by a note.
     @property
     def shown_subject(self) -> str:
-        from .notifications import redact
-
         return redact(self.subject)
 
     @property
     def shown_body(self) -> str:
-        from .notifications import redact
-
         return redact(self.body)
 
     @property

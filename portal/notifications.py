@@ -16,7 +16,6 @@ list, row by row, with the same claim. `MessageRenderer` renders a template once
 """
 
 import datetime as dt
-import json
 import logging
 import re
 
@@ -31,75 +30,15 @@ from django.utils.functional import Promise
 from django.utils.html import conditional_escape
 from django.utils.translation import gettext_lazy as _
 
-from . import crypto
 from .models import Channel, Notification, NotificationEvent
 from .models import NotificationStatus as Status
+from .sealing import _open_secrets, reveal, seal_secrets
 
 log = logging.getLogger(__name__)
 
 
 class OutboxError(Exception):
     """An outbox action that is not allowed (e.g. resending a mail that was sent)."""
-
-
-# --- Secrets: a working link is seen by its recipient only ---------------------------------
-# A context value wrapped in Secret (a tracking link, a view-once link) is rendered as a
-# placeholder; the row keeps the values encrypted in `secrets`, the delivery puts them back
-# into the mail it hands to the server, and the stored copy is redacted once the mail is
-# delivered or OUTBOX_SECRET_HOURS have passed. Pages, the admin and the logs only ever see
-# the placeholder, shown as "link visible only to the recipient".
-
-
-class Secret(str):
-    """A context value that only the recipient of the message may see."""
-
-
-_SECRET_SLOT = "\u2985{}\u2986"
-_SECRET_SLOTS = re.compile("\u2985([A-Za-z0-9_]+)\u2986")
-
-
-def _secrets_fernet():
-    return crypto.fernet(b"portal", b"outbox-secrets")
-
-
-def seal_secrets(context: dict) -> tuple[dict, str]:
-    """The context with every Secret replaced by its placeholder, and the encrypted values."""
-    found = {k: str(v) for k, v in context.items() if isinstance(v, Secret)}
-    if not found:
-        return context, ""
-    sealed = {**context, **{k: _SECRET_SLOT.format(k) for k in found}}
-    return sealed, _secrets_fernet().encrypt(json.dumps(found).encode()).decode()
-
-
-def _open_secrets(sealed: str) -> dict:
-    if not sealed:
-        return {}
-    try:
-        return json.loads(_secrets_fernet().decrypt(sealed.encode()))
-    except (crypto.InvalidToken, ValueError):
-        log.warning("the secrets of a notification could not be decrypted")
-        return {}
-
-
-def reveal(text: str, values: dict, escape: bool = False) -> str:
-    """Put the secrets back (the delivery, and nothing else); an unknown one is redacted."""
-    if not text or "\u2985" not in text:
-        return text
-
-    def put(m):
-        if m[1] not in values:
-            return str(_REDACTED)
-        return conditional_escape(values[m[1]]) if escape else values[m[1]]
-
-    return _SECRET_SLOTS.sub(put, text)
-
-
-def redact(text: str) -> str:
-    """What a page shows of a stored text: every secret replaced by a note."""
-    return reveal(text, {})
-
-
-_REDACTED = _("[link visible only to the recipient]")
 
 
 def secret_lifetime() -> dt.timedelta:

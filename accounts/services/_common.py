@@ -52,7 +52,7 @@ def _absolute(path: str) -> str:
 
 def tracking_url(req: AccountRequest) -> str:
     """The applicant's tracking link: a Secret, so the outbox keeps it for the mail only."""
-    from portal.notifications import Secret
+    from portal.sealing import Secret
 
     return Secret(_absolute(reverse("accounts:track", args=[req.tracking_token])))
 

@@ -161,7 +161,8 @@ def _ask_for_contact_change(req, new_email: str, now) -> None:
     """Keep the new address aside, and send the old address a link that confirms it."""
     import secrets
 
-    from portal.notifications import Secret, notify
+    from portal.notifications import notify
+    from portal.sealing import Secret
 
     token = secrets.token_urlsafe(32)
     req.pending_contact_email = new_email

@@ -149,7 +149,7 @@ def notify_result(pk, user, *, now=None) -> AccountRequest:
     import secrets
     from datetime import timedelta
 
-    from portal.notifications import Secret
+    from portal.sealing import Secret
 
     _require(user, "mtt_office")
     now = now or timezone.now()
