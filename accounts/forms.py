@@ -10,6 +10,7 @@ from django.core.cache import cache
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from portal.forms import HoneypotMixin
 from portal.validators import clean_person_name
 
 from .models import PersonKind, RequestKind, Status
@@ -66,7 +67,7 @@ def check_birth_date(day: dt.date) -> dt.date:
     return day
 
 
-class RequestForm(forms.Form):
+class RequestForm(HoneypotMixin, forms.Form):
     """BM01 (staff) / BM02 (student): the fields the paper forms have, mobile phone mandatory."""
 
     person_kind = PersonKind.STAFF
@@ -192,6 +193,7 @@ class RequestForm(forms.Form):
         data["unit_name"] = dict(unit_choices()).get(code, code)
         data["person_kind"] = self.person_kind
         data.pop("submission_token", None)
+        data.pop("website", None)
         return data
 
 

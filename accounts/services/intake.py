@@ -46,6 +46,7 @@ def submit_batch(rows: list[dict], *, user, file_name: str, now=None) -> Batch:
                 unit_id=units.get(data.get("unit_code") or ""),
             )
             req.search_key = req.compute_search_key()
+            req.set_tracking_token()
             requests.append(req)
         AccountRequest.objects.bulk_create(requests, batch_size=1000)
         if requests and requests[0].pk is None:  # databases that return no ids
@@ -89,31 +90,35 @@ def submit_batch(rows: list[dict], *, user, file_name: str, now=None) -> Batch:
 
 def _notify_applicants(requests, events, now):
     """Each applicant of a bulk upload hears of their own request, in their language, with
-    their own tracking link (issue 12 §4): the link is a secret, so it goes only in that
-    applicant's mail, never in the uploader's receipt. One template render per language and
-    one INSERT for the whole file (MessageRenderer, write_notifications)."""
+    their own tracking link (issue 12 §4): the link is a Secret, sealed in the outbox row and put
+    back only into that applicant's delivered mail, never in the uploader's receipt. One
+    template render per language and one INSERT for the whole file (MessageRenderer,
+    write_notifications)."""
     from portal.notifications import MessageRenderer, new_notification, write_notifications
+    from portal.sealing import seal_secrets
 
     renderer = MessageRenderer("accounts/request_received")
     rows = []
     for req, event in zip(requests, events, strict=True):
-        url = tracking_url(req)
-        context = {
-            "reference": req.reference,
-            "full_name": req.full_name,
-            "form_code": req.form_code,
-            "kind_label": RequestKind(req.request_kind).label,
-            "url": url,
-        }
+        context, sealed = seal_secrets(
+            {
+                "reference": req.reference,
+                "full_name": req.full_name,
+                "form_code": req.form_code,
+                "kind_label": RequestKind(req.request_kind).label,
+                "url": tracking_url(req),
+            }
+        )
         rows.append(
             new_notification(
                 template="accounts/request_received",
                 dedupe_key=f"accounts:{req.pk}:event:{event.pk or 'submitted'}",
                 rendered=renderer.render(context, req.language or "vi"),
-                url=url,
+                url=context["url"],
                 email=req.contact_email,
                 language=req.language or "vi",
                 now=now,
+                secrets=sealed,
             )
         )
     write_notifications(rows)

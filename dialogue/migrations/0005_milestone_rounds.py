@@ -24,7 +24,7 @@ def move_stale_evidence(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('dialogue', '0002_sessions_questions_feedback'),
+        ('dialogue', '0004_random_upload_names'),
     ]
 
     operations = [

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('portal', '0004_deadline_ops_index'),
+        ('portal', '0006_rate_counters'),
     ]
 
     operations = [

@@ -15,7 +15,7 @@ def link_units(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0004_one_person_one_account'),
+        ('accounts', '0006_one_person_one_account'),
         ('office', '0002_person_name_rule'),
     ]
 
