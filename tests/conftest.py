@@ -39,3 +39,7 @@ def client_for(client, make_user):
 
 
 ALL_ROLES = [r.value for r in Role]
+
+
+# Real identity servers (slapd, an OpenID Connect provider), started on first use.
+from tests.identity.servers import oidc_provider, slapd, use_ldap, use_oidc  # noqa: E402, F401
