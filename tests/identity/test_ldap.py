@@ -137,9 +137,7 @@ def test_local_passwords_switched_off_keep_the_break_glass_admin(client, setting
     assert client.get("/work/").status_code == 200
 
 
-def test_applicants_still_apply_without_an_account_when_local_passwords_are_off(
-    client, settings
-):
+def test_applicants_still_apply_without_an_account_when_local_passwords_are_off(client, settings):
     settings.LOCAL_PASSWORDS = "superusers"
 
     assert client.get("/accounts/apply/staff/").status_code == 200
