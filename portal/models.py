@@ -384,7 +384,12 @@ class RoleChange(models.Model):
     action = models.CharField(_("change"), max_length=8, choices=Action.choices)
     role = models.CharField(_("role"), max_length=64, choices=Role.choices)
     unit_code = models.CharField(_("unit"), max_length=40, blank=True)
-    source = models.CharField(_("sign-in"), max_length=8, choices=IdentitySource.choices)
+    # Where the change came from: a sign-in through the directory, or a change by hand (admin).
+    source = models.CharField(
+        _("source"),
+        max_length=8,
+        choices=[*IdentitySource.choices, ("manual", _("by hand"))],
+    )
     reason = models.CharField(_("reason"), max_length=500, blank=True)
 
     class Meta:

@@ -15,6 +15,7 @@ from django.utils import timezone
 from ..models import GroupRoleMapping, IdentitySource, RoleChange, RoleGrant
 from ..roles import Role
 from . import directory_signed_in
+from .audit import directory_changes
 
 
 def mapped_roles(source: str, groups: Iterable[str]) -> dict[tuple[str, str], str]:
@@ -95,8 +96,9 @@ def apply_directory_groups(user, *, source: str, groups: Iterable[str], now=None
     if roles_now != held_roles:
         for name in roles_now - held_roles:
             Group.objects.get_or_create(name=name)
-        user.groups.remove(*Group.objects.filter(name__in=held_roles - roles_now))
-        user.groups.add(*Group.objects.filter(name__in=roles_now - held_roles))
+        with directory_changes():  # audited below, with the group as the reason
+            user.groups.remove(*Group.objects.filter(name__in=held_roles - roles_now))
+            user.groups.add(*Group.objects.filter(name__in=roles_now - held_roles))
         user.__dict__.pop("role_names", None)
     RoleChange.objects.bulk_create(changes)
     return changes
