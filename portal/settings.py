@@ -223,14 +223,15 @@ LDAP_NAME_ATTR = env("LDAP_NAME_ATTR", default="cn")
 LDAP_STAFF_CODE_ATTR = env("LDAP_STAFF_CODE_ATTR", default="employeeNumber")
 LDAP_TIMEOUT = env.int("LDAP_TIMEOUT", default=5)
 
-AUTHENTICATION_BACKENDS = [
-    "axes.backends.AxesStandaloneBackend",
-    "portal.identity.backends.LocalPasswordBackend",
-]
-if OIDC_ISSUER:
-    AUTHENTICATION_BACKENDS.append("portal.identity.oidc.PortalOIDCBackend")
+# LDAP before local passwords: a directory user's log-in then costs no PBKDF2 round of the
+# portal's own (Django hashes even against an unusable password, ~1 s here: bench/identity.py);
+# the break-glass admin, unknown to LDAP, falls through to the local password.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend"]
 if LDAP_SERVER_URI:
     AUTHENTICATION_BACKENDS.append("portal.identity.ldap.PortalLDAPBackend")
+AUTHENTICATION_BACKENDS.append("portal.identity.backends.LocalPasswordBackend")
+if OIDC_ISSUER:
+    AUTHENTICATION_BACKENDS.append("portal.identity.oidc.PortalOIDCBackend")
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

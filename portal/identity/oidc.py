@@ -133,7 +133,16 @@ class PortalOIDCBackend(OIDCAuthenticationBackend):
         return claims
 
     def verify_claims(self, claims):
-        return bool(claims.get("sub") and claims.get("email"))
+        # An address the provider says it has not verified identifies nobody (Google sends
+        # email_verified; Entra ID does not, and vouches for its tenant's addresses).
+        return bool(
+            claims.get("sub") and claims.get("email") and claims.get("email_verified") is not False
+        )
+
+    def filter_users_by_claims(self, claims):
+        # The break-glass administrators stay reachable by their password only: an identity at
+        # the provider with the same address does not become them.
+        return super().filter_users_by_claims(claims).filter(is_superuser=False)
 
     def get_username(self, claims):
         base = str(claims.get("preferred_username") or claims["email"]).strip()[:150]

@@ -8,6 +8,7 @@
 Both are session fixtures (tests/conftest.py imports them); each picks a free port.
 """
 
+import contextlib
 import datetime
 import json
 import shutil
@@ -226,8 +227,9 @@ access to * by * read
 """
 
 
-@pytest.fixture(scope="session")
-def slapd():
+@contextlib.contextmanager
+def run_slapd():
+    """Start slapd on a free port under a temporary folder, seeded; stop and remove it after."""
     binary = shutil.which("slapd") or "/usr/sbin/slapd"
     if not Path(binary).exists():
         raise RuntimeError("slapd is missing: scripts/test.sh installs Debian's slapd")
@@ -262,6 +264,12 @@ def slapd():
     finally:
         _stop(proc)
         shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def slapd():
+    with run_slapd() as server:
+        yield server
 
 
 # --- the OpenID Connect provider -----------------------------------------------------------
@@ -352,14 +360,15 @@ class OIDCProvider:
         }
 
 
-@pytest.fixture(scope="session")
-def oidc_provider(live_server):
+@contextlib.contextmanager
+def run_oidc_provider(redirect_base: str):
+    """Start the npm oidc-provider for a portal at `redirect_base`; stop it after."""
     node = shutil.which("node")
     if not node:
         raise RuntimeError("node is missing: scripts/test.sh installs Debian's nodejs")
     folder = _install_provider()
     port = free_port()
-    provider = OIDCProvider(folder, port, live_server.url)
+    provider = OIDCProvider(folder, port, redirect_base)
     log = folder / f"log-{port}"
     proc = subprocess.Popen(
         [node, "provider.mjs", str(provider.config_path)],
@@ -381,11 +390,21 @@ def oidc_provider(live_server):
         provider.config_path.unlink(missing_ok=True)
 
 
+@pytest.fixture(scope="session")
+def oidc_provider(live_server):
+    with run_oidc_provider(live_server.url) as provider:
+        yield provider
+
+
 def identity_backends(*extra: str) -> list[str]:
+    """The order of portal/settings.py: LDAP, then local passwords, then OpenID Connect."""
+    ldap = [b for b in extra if b.endswith("LDAPBackend")]
+    rest = [b for b in extra if b not in ldap]
     return [
         "axes.backends.AxesStandaloneBackend",
+        *ldap,
         "portal.identity.backends.LocalPasswordBackend",
-        *extra,
+        *rest,
     ]
 
 

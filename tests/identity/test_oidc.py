@@ -181,3 +181,27 @@ def test_the_log_in_page_and_the_header_offer_the_university_account(client, use
 
     assert "Đăng nhập bằng tài khoản của trường" in page
     assert 'href="/oidc/authenticate/' in home
+
+
+def test_a_provider_account_with_the_address_of_a_break_glass_admin_does_not_become_it(
+    live_server, use_oidc, mappings, make_user
+):
+    admin = make_user(is_superuser=True, is_staff=True, email="nga.nguyenthithanh@hust.edu.vn")
+
+    browser, done = sign_in(live_server, "nga")
+
+    assert done.url == f"{live_server.url}/work/"
+    signed_in_as = User.objects.exclude(pk=admin.pk).get(email=admin.email)
+    assert not signed_in_as.is_superuser
+    assert browser.get(f"{live_server.url}/admin/", timeout=10).url.endswith(
+        "/admin/login/?next=/admin/"
+    )
+
+
+def test_an_address_the_provider_has_not_verified_is_refused(live_server, use_oidc, mappings):
+    use_oidc.set_user("trung", email_verified=False)
+
+    browser, done = sign_in(live_server, "trung")
+
+    assert done.url == f"{live_server.url}/login/"
+    assert not signed_in(browser, live_server)

@@ -62,7 +62,7 @@ const provider = new Provider(issuer, {
         return {
           sub,
           email: user.email,
-          email_verified: true,
+          email_verified: user.email_verified ?? true,
           name: user.name,
           family_name: family,
           given_name: rest.join(' '),
