@@ -205,3 +205,15 @@ def test_an_address_the_provider_has_not_verified_is_refused(live_server, use_oi
 
     assert done.url == f"{live_server.url}/login/"
     assert not signed_in(browser, live_server)
+
+
+def test_a_provider_that_does_not_answer_gives_a_message_not_an_error(client, settings):
+    from tests.identity.servers import free_port
+
+    settings.OIDC_ISSUER = f"http://127.0.0.1:{free_port()}"  # nothing listens there
+    settings.OIDC_RP_CLIENT_ID, settings.OIDC_RP_CLIENT_SECRET = "portal", "secret"
+
+    response = client.get("/oidc/authenticate/", follow=True)
+
+    assert response.redirect_chain[-1][0] == "/login/"
+    assert "Hiện không kết nối được tới hệ thống đăng nhập của trường" in response.content.decode()
