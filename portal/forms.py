@@ -21,6 +21,14 @@ class LoginForm(AuthenticationForm):
         self.fields["password"].label = _("Password")
 
     def get_invalid_login_error(self):
+        if getattr(self.request, "portal_directory_unreachable", False):
+            return forms.ValidationError(
+                _(
+                    "The university directory cannot be reached right now, so the password "
+                    "could not be checked. Please try again in a few minutes."
+                ),
+                code="directory_unreachable",
+            )
         if settings.LOCAL_PASSWORDS != "all":
             return forms.ValidationError(
                 _(

@@ -8,7 +8,7 @@ found go through the group → role mapping at every sign-in.
 
 import ldap
 from django.conf import settings
-from django_auth_ldap.backend import LDAPBackend
+from django_auth_ldap.backend import LDAPBackend, ldap_error
 from django_auth_ldap.config import (
     GroupOfNamesType,
     GroupOfUniqueNamesType,
@@ -92,3 +92,12 @@ class PortalLDAPBackend(LDAPBackend):
     def get_user(self, user_id):
         user = super().get_user(user_id)
         return user if user is not None and user.is_active else None
+
+
+def _note_unreachable(sender, context, request=None, exception=None, **kwargs):
+    """The directory did not answer: the log-in form says so instead of "wrong password"."""
+    if request is not None and isinstance(exception, ldap.SERVER_DOWN | ldap.TIMEOUT):
+        request.portal_directory_unreachable = True
+
+
+ldap_error.connect(_note_unreachable, dispatch_uid="portal.identity.ldap_unreachable")

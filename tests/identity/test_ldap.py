@@ -142,3 +142,18 @@ def test_applicants_still_apply_without_an_account_when_local_passwords_are_off(
 
     assert client.get("/accounts/apply/staff/").status_code == 200
     assert client.get("/accounts/apply/student/").status_code == 200
+
+
+def test_a_directory_that_does_not_answer_gives_a_message_not_an_error(client, settings):
+    from tests.identity.servers import free_port, identity_backends
+
+    settings.LDAP_SERVER_URI = f"ldap://127.0.0.1:{free_port()}"  # nothing listens there
+    settings.LDAP_USER_BASE = "ou=people,dc=hust,dc=edu,dc=vn"
+    settings.AUTHENTICATION_BACKENDS = identity_backends("portal.identity.ldap.PortalLDAPBackend")
+
+    response = sign_in(client, "nga.ntt")
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Hiện không kết nối được tới thư mục của trường" in page
+    assert 'value="nga.ntt"' in page  # what was typed is kept
