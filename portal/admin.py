@@ -13,6 +13,7 @@ from .models import (
     RoleGrant,
     User,
 )
+from .roles import Role
 
 
 @admin.register(User)
@@ -95,6 +96,8 @@ class GroupRoleMappingForm(forms.ModelForm):
         choices=lambda: [("", _("— none —")), *unit_choices()],
         help_text=_("The office directory unit the role applies to. Empty: none."),
     )
+
+    role = forms.ChoiceField(label=_("role"), choices=Role.choices)
 
     class Meta:
         model = GroupRoleMapping

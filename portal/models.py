@@ -398,6 +398,14 @@ class NotificationEvent(models.Model):
 # sign-in: what the directory no longer gives is taken away, and every change is audited.
 
 
+def role_label(value: str) -> str:
+    # Role values are stored without `choices`, so adding a role needs no migration here.
+    try:
+        return str(Role(value).label)
+    except ValueError:
+        return value
+
+
 class IdentitySource(models.TextChoices):
     ANY = "any", _("Any sign-in")
     OIDC = "oidc", _("University account (OpenID Connect)")
@@ -418,7 +426,7 @@ class GroupRoleMapping(models.Model):
             "object ID or an app role. Compared without regard to case."
         ),
     )
-    role = models.CharField(_("role"), max_length=64, choices=Role.choices)
+    role = models.CharField(_("role"), max_length=64)
     unit_code = models.CharField(
         _("unit"),
         max_length=40,
@@ -439,7 +447,7 @@ class GroupRoleMapping(models.Model):
 
     def __str__(self):
         unit = f" · {self.unit_code}" if self.unit_code else ""
-        return f"{self.group} → {self.get_role_display()}{unit}"
+        return f"{self.group} → {role_label(self.role)}{unit}"
 
 
 class RoleGrant(models.Model):
@@ -448,7 +456,7 @@ class RoleGrant(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="role_grants"
     )
-    role = models.CharField(_("role"), max_length=64, choices=Role.choices)
+    role = models.CharField(_("role"), max_length=64)
     unit_code = models.CharField(_("unit"), max_length=40, blank=True)
     source = models.CharField(_("sign-in"), max_length=8, choices=IdentitySource.choices)
     group = models.CharField(_("from group"), max_length=255)
@@ -465,7 +473,7 @@ class RoleGrant(models.Model):
         indexes = [models.Index(fields=["unit_code"], name="identity_grant_unit_idx")]
 
     def __str__(self):
-        return f"{self.user} · {self.get_role_display()} {self.unit_code}".strip()
+        return f"{self.user} · {role_label(self.role)} {self.unit_code}".strip()
 
 
 class RoleChange(models.Model):
@@ -489,7 +497,7 @@ class RoleChange(models.Model):
     username = models.CharField(_("user name"), max_length=150)
     at = models.DateTimeField(_("when"), db_index=True)
     action = models.CharField(_("change"), max_length=8, choices=Action.choices)
-    role = models.CharField(_("role"), max_length=64, choices=Role.choices)
+    role = models.CharField(_("role"), max_length=64)
     unit_code = models.CharField(_("unit"), max_length=40, blank=True)
     # Where the change came from: a sign-in through the directory, or a change by hand (admin).
     source = models.CharField(

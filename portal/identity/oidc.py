@@ -17,7 +17,7 @@ from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.core.exceptions import SuspiciousOperation
 from django.http import Http404, HttpResponseRedirect
-from django.shortcuts import resolve_url
+from django.shortcuts import render, resolve_url
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from mozilla_django_oidc.auth import OIDCAuthenticationBackend
@@ -282,6 +282,11 @@ class LogoutView(OIDCLogoutView):
     http_method_names = ["post"]
 
     def post(self, request):
-        url = provider_logout_url(request) if request.user.is_authenticated else None
+        home = resolve_url(settings.LOGOUT_REDIRECT_URL)
+        url = provider_logout_url(request) if request.user.is_authenticated else home
         auth.logout(request)
-        return HttpResponseRedirect(url or resolve_url(settings.LOGOUT_REDIRECT_URL))
+        if url == home:
+            return HttpResponseRedirect(home)
+        # Not a redirect: the Content-Security-Policy's form-action 'self' also governs where a
+        # form's redirect may go, so the provider is reached by a page that moves on by itself.
+        return render(request, "registration/logged_out_provider.html", {"provider_url": url})
