@@ -1,7 +1,6 @@
 """Pages of the directory: public reading (card, org chart, people, search, export) and the
 editor for directory administrators. Views fetch, call one service, choose a response."""
 
-import csv
 import io
 from datetime import date, timedelta
 
@@ -14,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from portal.access import has_role, role_required
+from portal.exports import csv_writer, xlsx_append
 from portal.roles import Role
 
 from . import selectors, services
@@ -69,6 +69,9 @@ def _common(request, day: date, form) -> dict:
 def _unit_page(request, unit: Unit, template: str, extra=None):
     day, form = _as_of(request)
     node = selectors.tree(unit, on=day)
+    if unit.kind == UnitKind.AREA and not node.answering and unit.parent_id:
+        # An area nobody answers for by name is answered for by its section's people.
+        node.inherited = selectors.tree(unit.parent, on=day).answering
     entries = selectors.duty_assignments(node)
     context = {
         **_common(request, day, form),
@@ -98,19 +101,50 @@ def directory(request):
         return render(
             request, "office/empty.html", {"can_edit": has_role(request.user, "directory_admin")}
         )
-    return _unit_page(request, unit, "office/unit.html", {"is_home": True})
+    return _unit_page(
+        request,
+        unit,
+        "office/unit.html",
+        {"is_home": True, "institutions": _institutions(unit)},
+    )
 
 
 def unit_detail(request, code):
     unit = get_object_or_404(Unit, code=code)
-    return _unit_page(request, unit, "office/unit.html")
+    extra = {"institutions": _institutions(unit)} if unit.parent_id is None else None
+    return _unit_page(request, unit, "office/unit.html", extra)
+
+
+def _institutions(current: Unit | None) -> list[dict]:
+    """The top-level units (HUST, HOU…), the one `current` belongs to marked: each
+    institution's tree is kept apart (issue 12 §8). One query."""
+    roots = list(Unit.objects.filter(parent=None).order_by("order", "name"))
+    return [
+        {"unit": r, "active": current is not None and current.path.startswith(r.path)}
+        for r in roots
+    ]
 
 
 def chart(request):
-    """The org chart of every unit, as a tree."""
+    """The org chart of one institution, as a tree; a switch leads to the others."""
     day, form = _as_of(request)
-    forest = selectors.tree(None, on=day)
-    return render(request, "office/chart.html", {**_common(request, day, form), "forest": forest})
+    institutions = _institutions(Unit.objects.filter(code=HOME_UNIT).first())
+    code = request.GET.get("institution", "")
+    chosen = [i for i in institutions if i["unit"].code == code] if code else []
+    if chosen:
+        for i in institutions:
+            i["active"] = i is chosen[0]
+    elif not any(i["active"] for i in institutions) and institutions:
+        institutions[0]["active"] = True
+    root = next((i["unit"] for i in institutions if i["active"]), None)
+    forest = selectors.Node(unit=None)
+    if root is not None:
+        forest.children.append(selectors.tree(root, on=day))
+    return render(
+        request,
+        "office/chart.html",
+        {**_common(request, day, form), "forest": forest, "institutions": institutions},
+    )
 
 
 def unit_history(request, code):
@@ -195,7 +229,7 @@ def export_csv(request):
     name = f"danh-ba-{root.code if root else 'all'}-{day:%Y%m%d}.csv"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     response.write("\ufeff")  # so spreadsheet programs read the Vietnamese as UTF-8
-    writer = csv.writer(response)
+    writer = csv_writer(response)
     writer.writerow(_export_headers())
     for row in selectors.export_rows(root, on=day):
         writer.writerow(row)
@@ -211,14 +245,14 @@ def export_xlsx(request):
     wb = Workbook()
     ws = wb.active
     ws.title = _("Directory")[:31]
-    ws.append([_("Directory as of %(date)s") % {"date": day.strftime("%d/%m/%Y")}])
+    xlsx_append(ws, [_("Directory as of %(date)s") % {"date": day.strftime("%d/%m/%Y")}])
     ws["A1"].font = Font(bold=True, size=13)
-    ws.append(_export_headers())
+    xlsx_append(ws, _export_headers())
     for cell in ws[2]:
         cell.font = Font(bold=True, color="FFFFFF")
         cell.fill = PatternFill("solid", fgColor="1F3B73")
     for row in selectors.export_rows(root, on=day):
-        ws.append(row)
+        xlsx_append(ws, row)
     ws.freeze_panes = "A3"
     widths = [18, 14, 48, 40, 18, 30, 28, 22, 48, 12, 12]
     for i, width in enumerate(widths, start=1):

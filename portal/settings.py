@@ -21,8 +21,9 @@ if (BASE_DIR / ".env").is_file():
 
 VAR_DIR = Path(env("VAR_DIR", default=str(BASE_DIR / "var")))
 
-# Development is the default, as in healthchecks: production says DEBUG=False explicitly.
-DEBUG = env.bool("DEBUG", default=True)
+# Off unless turned on explicitly: the embedded default (make run, manage.py runportal) and the
+# test script say DEBUG=True; anything else runs with production settings (issue 10 §11).
+DEBUG = env.bool("DEBUG", default=False)
 
 _DEV_SECRET_KEY = "insecure-development-key-do-not-use-in-production-0123456789abcdef"
 SECRET_KEY = env("SECRET_KEY", default="")
@@ -54,6 +55,7 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "axes",
     "django_celery_beat",
+    "django_ratelimit",
     # Ours. office first: accounts and dialogue look units and people up there.
     "portal",
     "office",
@@ -74,7 +76,13 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Idle timeout and absolute lifetime of a logged-in session (portal.sessions).
+    "portal.sessions.SessionLifetimeMiddleware",
+    # Content-Security-Policy (django-csp): no inline script anywhere.
+    "csp.middleware.CSPMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Turns a rate-limited POST into the 429 page (RATELIMIT_VIEW), in the person's language.
+    "django_ratelimit.middleware.RatelimitMiddleware",
     # Last, as django-axes asks: it turns a locked-out log-in into the lock-out page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -106,8 +114,19 @@ DATABASES = {
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # Web, worker and beat share the file: wait for a lock rather than fail.
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    # Web, worker and beat share the file (issue 12 §12). WAL lets readers run beside the one
+    # writer; IMMEDIATE takes the write lock when a transaction begins, so a transaction that
+    # reads then writes waits its turn (busy timeout) instead of failing with "database is
+    # locked" when it tries to upgrade a read lock another writer holds.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "timeout": 20,
+            "transaction_mode": "IMMEDIATE",
+            "init_command": (
+                "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=20000;"
+            ),
+        }
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis / Celery ----------------------------------------------------------------------
@@ -159,6 +178,10 @@ OUTBOX_RETRY_BASE_SECONDS = env.int("OUTBOX_RETRY_BASE_SECONDS", default=60)
 OUTBOX_RETRY_MAX_SECONDS = env.int("OUTBOX_RETRY_MAX_SECONDS", default=3600)
 OUTBOX_LEASE_SECONDS = env.int("OUTBOX_LEASE_SECONDS", default=300)
 OUTBOX_PICK_UP_GRACE_SECONDS = env.int("OUTBOX_PICK_UP_GRACE_SECONDS", default=60)
+# A working link in a mail (tracking, view-once) is kept encrypted until delivered, at most this.
+OUTBOX_SECRET_HOURS = env.int("OUTBOX_SECRET_HOURS", default=72)
+# Key of the portal's encrypted secrets; empty: derived from SECRET_KEY.
+PORTAL_ENCRYPTION_KEY = env("PORTAL_ENCRYPTION_KEY", default="")
 # Once SMTP accepted a mail, how long the worker retries recording it through a database outage
 # (kept below 80 % of the lease in portal.notifications).
 OUTBOX_RECORD_RETRY_SECONDS = env.int("OUTBOX_RECORD_RETRY_SECONDS", default=240)
@@ -175,6 +198,11 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# The rate limits' counters: shared by every process, and independent of Redis.
+CACHES["ratelimit"] = {"BACKEND": "portal.ratecache.CounterCache", "TIMEOUT": 3600}
+# django-ratelimit knows only memcached and django-redis by name; portal.ratecache increments
+# atomically in the database, which is what its warning is about.
+SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]
 
 # --- E-mail: files under var/mail unless EMAIL_URL names an SMTP server ---------------------
 if env("EMAIL_URL", default=""):
@@ -190,25 +218,96 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # --- Users, log-in and lock-out ----------------------------------------------------------
 AUTH_USER_MODEL = "portal.User"
 LOGIN_URL = "login"
+# A logged-in session ends after this long without a request, and this long after the log-in.
+SESSION_IDLE_MINUTES = env.int("SESSION_IDLE_MINUTES", default=30)
+SESSION_MAX_HOURS = env.int("SESSION_MAX_HOURS", default=10)
+SESSION_COOKIE_AGE = SESSION_MAX_HOURS * 3600
+# The admin's path (e.g. a less guessable one in production), with its trailing slash.
+ADMIN_URL = env("ADMIN_URL", default="admin/").strip("/") + "/"
 LOGIN_REDIRECT_URL = "portal:dashboard"
 LOGOUT_REDIRECT_URL = "portal:home"
-AUTHENTICATION_BACKENDS = [
-    "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
-]
+
+# --- Sign-in with the university's identity (portal.identity, docs/identity.md) ---------------
+# Local passwords: "all", or "superusers" (the break-glass administrators only; everyone else
+# signs in with the university account or through LDAP).
+LOCAL_PASSWORDS = env("LOCAL_PASSWORDS", default="all")
+if LOCAL_PASSWORDS not in ("all", "superusers"):
+    raise ImproperlyConfigured("LOCAL_PASSWORDS must be 'all' or 'superusers'.")
+# OpenID Connect (Entra ID, Google Workspace, Keycloak, …): the endpoints come from the
+# provider's discovery document at OIDC_ISSUER/.well-known/openid-configuration.
+OIDC_ISSUER = env("OIDC_ISSUER", default="").rstrip("/")
+OIDC_RP_CLIENT_ID = env("OIDC_CLIENT_ID", default="")
+OIDC_RP_CLIENT_SECRET = env("OIDC_CLIENT_SECRET", default="")
+if OIDC_ISSUER and not (OIDC_RP_CLIENT_ID and OIDC_RP_CLIENT_SECRET):
+    raise ImproperlyConfigured("OIDC_ISSUER needs OIDC_CLIENT_ID and OIDC_CLIENT_SECRET.")
+OIDC_RP_SCOPES = env("OIDC_SCOPES", default="openid email profile")
+OIDC_RP_SIGN_ALGO = env("OIDC_SIGN_ALGO", default="RS256")
+OIDC_GROUPS_CLAIM = env("OIDC_GROUPS_CLAIM", default="groups")
+OIDC_STAFF_CODE_CLAIM = env("OIDC_STAFF_CODE_CLAIM", default="")
+OIDC_DISCOVERY_TTL = env.int("OIDC_DISCOVERY_TTL", default=3600)
+OIDC_TIMEOUT = env.int("OIDC_TIMEOUT", default=10)
+OIDC_USE_PKCE = True
+OIDC_USE_NONCE = True
+OIDC_PKCE_CODE_CHALLENGE_METHOD = "S256"
+OIDC_AUTHENTICATION_CALLBACK_URL = "oidc_authentication_callback"
+# LDAP (OpenLDAP, Active Directory, …) through the log-in form.
+LDAP_SERVER_URI = env("LDAP_SERVER_URI", default="")
+LDAP_BIND_DN = env("LDAP_BIND_DN", default="")
+LDAP_BIND_PASSWORD = env("LDAP_BIND_PASSWORD", default="")
+LDAP_START_TLS = env.bool("LDAP_START_TLS", default=False)
+LDAP_CA_CERT_FILE = env("LDAP_CA_CERT_FILE", default="")
+LDAP_USER_BASE = env("LDAP_USER_BASE", default="")
+LDAP_USER_FILTER = env("LDAP_USER_FILTER", default="(uid=%(user)s)")
+LDAP_GROUP_BASE = env("LDAP_GROUP_BASE", default="")
+LDAP_GROUP_FILTER = env("LDAP_GROUP_FILTER", default="(objectClass=groupOfNames)")
+LDAP_GROUP_TYPE = env("LDAP_GROUP_TYPE", default="groupOfNames")
+if LDAP_GROUP_TYPE not in ("groupOfNames", "groupOfUniqueNames", "posixGroup", "activeDirectory"):
+    raise ImproperlyConfigured(
+        "LDAP_GROUP_TYPE must be groupOfNames, groupOfUniqueNames, posixGroup or activeDirectory."
+    )
+LDAP_EMAIL_ATTR = env("LDAP_EMAIL_ATTR", default="mail")
+LDAP_NAME_ATTR = env("LDAP_NAME_ATTR", default="cn")
+LDAP_STAFF_CODE_ATTR = env("LDAP_STAFF_CODE_ATTR", default="employeeNumber")
+LDAP_TIMEOUT = env.int("LDAP_TIMEOUT", default=5)
+
+# LDAP before local passwords: a directory user's log-in then costs no PBKDF2 round of the
+# portal's own (Django hashes even against an unusable password, ~1 s here: bench/identity.py);
+# the break-glass admin, unknown to LDAP, falls through to the local password.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend"]
+if LDAP_SERVER_URI:
+    AUTHENTICATION_BACKENDS.append("portal.identity.ldap.PortalLDAPBackend")
+AUTHENTICATION_BACKENDS.append("portal.identity.backends.LocalPasswordBackend")
+if OIDC_ISSUER:
+    AUTHENTICATION_BACKENDS.append("portal.identity.oidc.PortalOIDCBackend")
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-# Five wrong passwords from one address, or for one user name, lock that one out for 15 minutes.
+# Five wrong passwords for one user name from one client address lock that pair out for 15
+# minutes: a stranger cannot lock a staff member out of their own office (issue 10 §6).
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
-AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"
+AXES_LOCKOUT_CALLABLE = "portal.lockout.lockout_response"
+# How many reverse proxies in front of the portal append to X-Forwarded-For (0: none; the
+# compose stack's nginx: 1). The client address is the one the last trusted proxy saw.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+AXES_CLIENT_IP_CALLABLE = "portal.clientip.client_ip"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
+
+# --- Rate limits of the public forms (django-ratelimit; portal.ratelimits) -----------------
+# Counters in a database cache table: the forms stay limited, and work, when Redis is down.
+RATE_LIMIT_PER_ADDRESS = env("RATE_LIMIT_PER_ADDRESS", default="30/h")
+RATE_LIMIT_PER_TARGET = env("RATE_LIMIT_PER_TARGET", default="10/h")
+RATE_LIMIT_RETRY_AFTER = env.int("RATE_LIMIT_RETRY_AFTER", default=600)
+RATELIMIT_USE_CACHE = "ratelimit"
+RATELIMIT_IP_META_KEY = "portal.clientip.client_ip"
+RATELIMIT_VIEW = "portal.ratelimits.too_many"
+RATELIMIT_ENABLE = env.bool("RATELIMIT_ENABLE", default=True)
 
 # --- Language, time, formats -------------------------------------------------------------
 LANGUAGE_CODE = "vi"
@@ -245,6 +344,12 @@ if env("S3_BUCKET", default=""):
             "querystring_auth": True,
         },
     }
+# Uploaded documents (portal.uploads): at most this many MB each.
+UPLOAD_MAX_MB = env.int("UPLOAD_MAX_MB", default=10)
+# Behind nginx: downloads answer with X-Accel-Redirect: <prefix>/<stored name> and nginx serves
+# the file from an internal location with this prefix (e.g. /protected-media). Empty: the
+# portal streams the file itself.
+PROTECTED_MEDIA_ACCEL_PREFIX = env("PROTECTED_MEDIA_ACCEL_PREFIX", default="")
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
@@ -278,6 +383,16 @@ if ACCOUNTS_MAIL_SYSTEM not in ("google", "microsoft"):
     raise ImproperlyConfigured("ACCOUNTS_MAIL_SYSTEM must be 'google' or 'microsoft'.")
 ACCOUNTS_STEP_HOURS = env.int("ACCOUNTS_STEP_HOURS", default=24)  # every MTT.QT06 step: 24 h
 ACCOUNTS_SECRET_LINK_HOURS = env.int("ACCOUNTS_SECRET_LINK_HOURS", default=72)
+# A tracking link stops working this many days after its request closed (issue 10 §7).
+ACCOUNTS_TRACKING_LINK_DAYS = env.int("ACCOUNTS_TRACKING_LINK_DAYS", default=30)
+# Uploaded tables (bulk intake, registry import): checked before they are read (issue 10 §3).
+TABULAR_MAX_BYTES = env.int("TABULAR_MAX_BYTES", default=10 * 1024 * 1024)
+TABULAR_MAX_UNCOMPRESSED_BYTES = env.int(
+    "TABULAR_MAX_UNCOMPRESSED_BYTES", default=100 * 1024 * 1024
+)
+TABULAR_MAX_ZIP_RATIO = env.int("TABULAR_MAX_ZIP_RATIO", default=200)
+TABULAR_MAX_ROWS = env.int("TABULAR_MAX_ROWS", default=20_000)
+TABULAR_MAX_COLUMNS = env.int("TABULAR_MAX_COLUMNS", default=50)
 # Key for the temporary passwords at rest; empty: derived from SECRET_KEY.
 ACCOUNTS_ENCRYPTION_KEY = env("ACCOUNTS_ENCRYPTION_KEY", default="")
 
@@ -292,6 +407,22 @@ SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 315
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=not DEBUG)
 SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=not DEBUG)
 SECURE_CONTENT_TYPE_NOSNIFF = True
+# Content-Security-Policy: scripts only from our own static files (no inline script, no CDN).
+# Styles allow inline attributes: the templates position a few things with style="…".
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
@@ -307,13 +438,30 @@ METRICS_TOKEN = env("METRICS_TOKEN", default="")
 READYZ_BEAT_MAX_AGE_SECONDS = env.int("READYZ_BEAT_MAX_AGE_SECONDS", default=300)
 READYZ_OUTBOX_MAX_AGE_SECONDS = env.int("READYZ_OUTBOX_MAX_AGE_SECONDS", default=900)
 
+# Log lines and error reports never carry a working secret (a tracking or view-once link).
+DEFAULT_EXCEPTION_REPORTER_FILTER = "portal.logfilters.SecretsReporterFilter"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {
+        "secrets": {"()": "portal.logfilters.RedactSecrets"},
+        "production": {"()": "django.utils.log.RequireDebugFalse"},
+    },
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["secrets"]},
+        "mail_admins": {
+            "class": "django.utils.log.AdminEmailHandler",
+            "level": "ERROR",
+            "filters": ["production", "secrets"],
+        },
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # Django's own configuration sends these to its handlers; ours redact first.
+        "django": {"handlers": ["console", "mail_admins"], "propagate": False},
+    },
 }
 if CELERY_BROKER_URL.startswith("filesystem://"):
     # The file-system broker has no host; kombu says so on every connection.

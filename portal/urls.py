@@ -1,11 +1,12 @@
 from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from . import health, ops, views, views_notifications
+from . import downloads, health, ops, views, views_notifications
 from .forms import LoginForm
+from .identity import oidc
+from .ratelimits import limit_posts
 
 portal_patterns = (
     [
@@ -23,10 +24,13 @@ portal_patterns = (
             views_notifications.notification_read_all,
             name="notifications-read-all",
         ),
+        path("work/deliveries/", ops.deliveries, name="deliveries"),
         path("ops/outbox/", ops.outbox, name="ops-outbox"),
         path("ops/outbox/<int:pk>/", ops.outbox_detail, name="ops-outbox-detail"),
         path("ops/outbox/<int:pk>/resend/", ops.outbox_resend, name="ops-outbox-resend"),
         path("ops/deadlines/", ops.deadlines, name="ops-deadlines"),
+        # Every uploaded file, behind the rule of the page that owns it (portal.downloads).
+        path("files/<str:token>/", downloads.download, name="download"),
     ],
     "portal",
 )
@@ -38,12 +42,17 @@ urlpatterns = [
     path("metrics", health.metrics, name="metrics"),
     path(
         "login/",
-        auth_views.LoginView.as_view(
-            authentication_form=LoginForm, redirect_authenticated_user=True
+        limit_posts("login", target="post:username")(
+            auth_views.LoginView.as_view(
+                authentication_form=LoginForm, redirect_authenticated_user=True
+            )
         ),
         name="login",
     ),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("logout/", oidc.LogoutView.as_view(), name="logout"),
+    # Sign-in with the university account (OpenID Connect); 404 unless OIDC_ISSUER is set.
+    path("oidc/authenticate/", oidc.SignInView.as_view(), name="oidc_authentication_init"),
+    path("oidc/callback/", oidc.CallbackView.as_view(), name="oidc_authentication_callback"),
     path("password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path(
         "password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"
@@ -52,11 +61,10 @@ urlpatterns = [
     path("directory/", include("office.urls")),
     path("accounts/", include("accounts.urls")),
     path("dialogue/", include("dialogue.urls")),
-    path("admin/", admin.site.urls),
+    path(settings.ADMIN_URL, admin.site.urls),
 ]
+
+# /media/ is not served, not even with DEBUG on: uploaded files go through portal.downloads.
 
 # The friendly error page; 503 when the database is the cause (portal.errors).
 handler500 = "portal.errors.server_error"
-
-if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

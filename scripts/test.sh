@@ -24,6 +24,10 @@ apt_install() {
 
 tcp_open() { (exec 3<>"/dev/tcp/$1/$2") 2>/dev/null; }
 
+# DEBUG defaults to off (production settings); the suite runs with the development defaults,
+# as it always did (pytest-django still renders pages with DEBUG off).
+export DEBUG="${DEBUG:-True}"
+
 # --- PostgreSQL -------------------------------------------------------------------------------
 if [ -z "${DATABASE_URL:-}" ]; then
   if tcp_open 127.0.0.1 5432; then
@@ -64,6 +68,14 @@ if [ -z "${REDIS_URL:-}" ]; then
     export REDIS_URL="redis://127.0.0.1:56379/0"
   fi
 fi
+
+# --- Identity servers the sign-in tests start themselves (tests/identity/servers.py) ----------
+# Debian's slapd for LDAP, Node and npm for the oidc-provider package.
+ident_need=()
+command -v slapd >/dev/null || [ -x /usr/sbin/slapd ] || ident_need+=(slapd ldap-utils)
+command -v node >/dev/null || ident_need+=(nodejs)
+command -v npm >/dev/null || ident_need+=(npm)
+if [ ${#ident_need[@]} -gt 0 ]; then apt_install "${ident_need[@]}"; fi
 
 # --- Chromium for the browser tests -----------------------------------------------------------
 if [ -z "${CHROMIUM_PATH:-}" ] && ! command -v chromium >/dev/null; then apt_install chromium; fi

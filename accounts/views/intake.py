@@ -1,7 +1,6 @@
 """Applicants with an account and bulk intake (their requests, uploads, batches), and the
 registries."""
 
-import csv
 import io
 
 from django.contrib import messages
@@ -12,11 +11,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from portal.access import has_role, role_required
+from portal.exports import csv_writer
 
 from .. import bulk, services
 from ..forms import (
     BulkUploadForm,
     RegistryUploadForm,
+    unit_choices,
 )
 from ..models import (
     AccountRequest,
@@ -71,6 +72,8 @@ def bulk_upload(request):
             "errors": errors[:500],
             "error_count": len(errors),
             "columns": [(c, bulk.COLUMN_LABELS[c]) for c in bulk.COLUMNS],
+            "required_columns": bulk.REQUIRED_COLUMNS,
+            "units": unit_choices(),
         },
     )
 
@@ -84,7 +87,7 @@ def bulk_template(request, fmt):
         )
     else:
         out = io.StringIO()
-        writer = csv.writer(out)
+        writer = csv_writer(out)
         writer.writerow(header)
         writer.writerows(rows)
         response = HttpResponse(

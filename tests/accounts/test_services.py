@@ -11,6 +11,8 @@ from accounts.models import AccountRequest, RequestEvent, Status, TemporaryPassw
 from accounts.services import TransitionError
 from portal.deadlines import sweep_deadlines
 from portal.models import DeadlineStep, Notification
+from portal.notifications import build_email
+from tests.accounts.conftest import CHECKED_ON_PAPER
 
 H = dt.timedelta(hours=1)
 
@@ -27,7 +29,9 @@ def test_a_received_request_gets_a_reference_and_a_24_hour_clock_for_step_3(subm
     assert open_steps(req) == ["accounts.review"]
     mail = Notification.objects.get()
     assert mail.email == "an.nguyen@example.com"
-    assert req.tracking_token in mail.body
+    # The link reaches the applicant's mail only; the stored row holds it sealed.
+    assert req.tracking_token in build_email(mail).body
+    assert req.tracking_token not in mail.body
 
 
 def test_references_count_up_within_a_year(submit):
@@ -74,7 +78,7 @@ def test_the_claim_is_one_conditional_update(submit, office, make_user, now):
 
 def test_verify_forwards_to_the_technicians_on_a_new_24_hour_clock(submit, office, now):
     req = submit()
-    services.verify_request(req.pk, office, now=now + 3 * H)
+    services.verify_request(req.pk, office, now=now + 3 * H, reason=CHECKED_ON_PAPER)
     req.refresh_from_db()
     assert req.status == Status.VERIFIED
     assert req.due_at == now + 27 * H
@@ -136,7 +140,7 @@ def test_the_technician_may_not_issue_an_address_already_issued(
 ):
     issued()
     twin = submit(person_id="20239999")
-    services.verify_request(twin.pk, office, now=now)
+    services.verify_request(twin.pk, office, now=now, reason=CHECKED_ON_PAPER)
     with pytest.raises(TransitionError, match="đã được cấp"):
         services.issue_account(twin.pk, technician, address="an.nguyenvan@sis.hust.edu.vn", now=now)
     assert services.suggested_address(twin) == "an.nguyenvan2@sis.hust.edu.vn"
@@ -149,14 +153,14 @@ def test_the_technician_may_not_issue_a_reserved_or_malformed_address(
     submit, office, technician, now, address
 ):
     req = submit()
-    services.verify_request(req.pk, office, now=now)
+    services.verify_request(req.pk, office, now=now, reason=CHECKED_ON_PAPER)
     with pytest.raises(TransitionError):
         services.issue_account(req.pk, technician, address=address, now=now)
 
 
 def test_a_reset_keeps_the_existing_address(submit, office, technician, now):
     req = submit(request_kind="password_reset", existing_address="an.nguyenvan@sis.hust.edu.vn")
-    services.verify_request(req.pk, office, now=now)
+    services.verify_request(req.pk, office, now=now, reason=CHECKED_ON_PAPER)
     assert services.suggested_address(req) == "an.nguyenvan@sis.hust.edu.vn"
     req = services.issue_account(
         req.pk, technician, address="an.nguyenvan@sis.hust.edu.vn", now=now
@@ -173,7 +177,8 @@ def test_record_then_notify_closes_every_step(issued, manager, office, now):
     assert req.status == Status.NOTIFIED
     assert open_steps(req) == []
     result = Notification.objects.get(template="accounts/result")
-    assert "/accounts/secret/" in result.body
+    assert "/accounts/secret/" in build_email(result).body
+    assert "/accounts/secret/" not in result.body
 
 
 @pytest.mark.parametrize(
@@ -199,7 +204,7 @@ def test_each_step_belongs_to_its_role(
     if action == "verify":
         call = lambda: services.verify_request(req.pk, stranger, now=now)  # noqa: E731
     else:
-        services.verify_request(req.pk, office, now=now)
+        services.verify_request(req.pk, office, now=now, reason=CHECKED_ON_PAPER)
         if action == "issue":
             call = lambda: services.issue_account(  # noqa: E731
                 req.pk, stranger, address="an.nguyenvan@sis.hust.edu.vn", now=now
@@ -259,7 +264,9 @@ def test_the_sweep_reminds_the_holder_and_escalates_to_the_head_at_the_breach(
 
 def test_an_escalation_reaches_the_head_whatever_role_held_the_step(submit, office, head, now):
     req = submit()
-    services.verify_request(req.pk, office, now=now)  # now with the technicians
+    services.verify_request(
+        req.pk, office, now=now, reason=CHECKED_ON_PAPER
+    )  # now with the technicians
     sweep_deadlines(now + 25 * H)
     assert Notification.objects.get(template="portal/deadline_escalation").user == head
 
@@ -283,7 +290,7 @@ def test_the_mail_system_export_is_audited_and_carries_the_passwords(
 
     a, b = submit(), submit(person_id="20230002")  # two namesakes
     for r in (a, b):
-        services.verify_request(r.pk, office, now=now)
+        services.verify_request(r.pk, office, now=now, reason=CHECKED_ON_PAPER)
     export, rows = services.export_for_mail_system([a.pk, b.pk], technician, now=now)
     addresses = [address for _r, address, _p in rows]
     assert addresses == ["an.nguyenvan@sis.hust.edu.vn", "an.nguyenvan2@sis.hust.edu.vn"]
@@ -300,7 +307,7 @@ def test_reveal_shows_the_password_once_then_it_is_gone(issued, manager, office,
     req = issued()
     services.record_issuance(req.pk, manager, now=now)
     services.notify_result(req.pk, office, now=now)
-    body = Notification.objects.get(template="accounts/result").body
+    body = build_email(Notification.objects.get(template="accounts/result")).body
     token = re.search(r"/accounts/secret/([^/]+)/", body).group(1)
     with pytest.raises(TransitionError):
         services.reveal_password(token, id_check="00000000", now=now)
@@ -318,7 +325,8 @@ def test_an_expired_link_destroys_the_password(issued, manager, office, now, set
     services.record_issuance(req.pk, manager, now=now)
     services.notify_result(req.pk, office, now=now)
     token = re.search(
-        r"/accounts/secret/([^/]+)/", Notification.objects.get(template="accounts/result").body
+        r"/accounts/secret/([^/]+)/",
+        build_email(Notification.objects.get(template="accounts/result")).body,
     ).group(1)
     with pytest.raises(services.SecretGone):
         services.reveal_password(token, id_check="20231234", now=now + 73 * H)
@@ -330,7 +338,7 @@ def test_the_database_holds_only_the_links_digest(issued, manager, office, now):
     services.record_issuance(req.pk, manager, now=now)
     services.notify_result(req.pk, office, now=now)
     secret = TemporaryPassword.objects.get(request=req)
-    body = Notification.objects.get(template="accounts/result").body
+    body = build_email(Notification.objects.get(template="accounts/result")).body
     assert secret.link_digest not in body
     with connection.cursor() as cursor:
         cursor.execute("SELECT ciphertext FROM accounts_temporarypassword")

@@ -7,6 +7,6 @@ from portal.appendonly import append_only
 
 
 class Migration(migrations.Migration):
-    dependencies = [("dialogue", "0002_sessions_questions_feedback")]
+    dependencies = [("dialogue", "0005_milestone_rounds")]
 
     operations = [append_only("dialogue_event")]

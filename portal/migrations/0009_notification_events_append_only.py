@@ -7,6 +7,6 @@ from portal.appendonly import append_only
 
 
 class Migration(migrations.Migration):
-    dependencies = [("accounts", "0003_search_trigram_index")]
+    dependencies = [("portal", "0008_identity")]
 
-    operations = [append_only("accounts_requestevent")]
+    operations = [append_only("portal_notificationevent")]

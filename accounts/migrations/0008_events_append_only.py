@@ -7,6 +7,6 @@ from portal.appendonly import append_only
 
 
 class Migration(migrations.Migration):
-    dependencies = [("office", "0001_initial")]
+    dependencies = [("accounts", "0007_request_unit")]
 
-    operations = [append_only("office_auditevent")]
+    operations = [append_only("accounts_requestevent")]

@@ -7,6 +7,6 @@ from portal.appendonly import append_only
 
 
 class Migration(migrations.Migration):
-    dependencies = [("portal", "0004_deadline_ops_index")]
+    dependencies = [("office", "0003_person_staff_code")]
 
-    operations = [append_only("portal_notificationevent")]
+    operations = [append_only("office_auditevent")]
