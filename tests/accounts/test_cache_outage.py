@@ -22,11 +22,12 @@ def redis_cache(settings, tmp_path):
     redis = PrivateRedis(tmp_path)
     redis.start()
     settings.CACHES = {
+        **settings.CACHES,
         "default": {
             "BACKEND": "portal.cache.ResilientRedisCache",
             "LOCATION": redis.url,
             "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
-        }
+        },
     }
     resilient._down_since.clear()
     resilient._retry_at.clear()

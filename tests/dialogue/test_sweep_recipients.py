@@ -20,8 +20,12 @@ def reminded_units(units, member, n, start):
         unit = office.create_unit(
             actor=None, parent=units["hou"], kind=UnitKind.FACULTY, code=f"f{n}-{i}", name=f"K{i}"
         )
-        member("dialogue_unit", unit, full_name=f"Cán bộ {n}-{i}")
+        member("dialogue_unit", unit, full_name=name(n, i))
         open_step(unit, "dialogue.unit_answer", start=start, holder_unit=unit)
+
+
+def name(n, i):
+    return f"Cán bộ {'Hai' if n == 2 else 'Tám'} {chr(ord('A') + i)}"
 
 
 def sweep_queries(now):
@@ -44,7 +48,5 @@ def test_a_sweep_reads_the_units_people_once_not_once_per_step(units, member, co
 
     # Each unit's reminder went to that unit's member only.
     for i in range(8):
-        mail = Notification.objects.get(
-            dedupe_key__contains="reminder", user__full_name=f"Cán bộ 8-{i}"
-        )
+        mail = Notification.objects.get(dedupe_key__contains="reminder", user__full_name=name(8, i))
         assert mail.user.person.assignments.get().position.unit.code == f"f8-{i}"

@@ -9,7 +9,6 @@ from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from accounts import services as accounts
-from accounts.models import RequestEvent
 from dialogue.models import Event, Plan
 from office import services as office
 from office.models import AuditEvent
@@ -28,7 +27,6 @@ def one_row_each(db, make_user):
     plan = Plan.objects.create(academic_year="2025-2026", title="Kế hoạch")
     Event.objects.create(plan=plan, action="created", at=timezone.now())
     counts = {
-        "accounts_requestevent": RequestEvent.objects.count(),
         "dialogue_event": Event.objects.count(),
         "office_auditevent": AuditEvent.objects.count(),
         "portal_notificationevent": NotificationEvent.objects.count(),
@@ -55,5 +53,5 @@ def test_the_database_refuses_to_change_an_audit_row(one_row_each, table, sql):
 
 def test_a_queryset_update_that_skips_save_is_refused_too(one_row_each):
     with pytest.raises(DatabaseError), transaction.atomic():
-        RequestEvent.objects.update(note="rewritten", at=timezone.now() - dt.timedelta(days=1))
-    assert not RequestEvent.objects.filter(note="rewritten").exists()
+        AuditEvent.objects.update(note="rewritten", at=timezone.now() - dt.timedelta(days=1))
+    assert not AuditEvent.objects.filter(note="rewritten").exists()

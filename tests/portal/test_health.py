@@ -100,7 +100,7 @@ def test_metrics_show_responses_backlog_overdue_steps_and_the_sweep(client, make
 
 @pytest.mark.django_db
 def test_the_operations_role_reads_the_metrics_signed_in(client, make_user):
-    client.force_login(make_user("mtt_office_head"))
+    client.force_login(make_user("operations"))
     response = client.get("/metrics")
     assert response.status_code == 200
     assert "portal_outbox_notifications" in response.content.decode()
