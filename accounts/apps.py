@@ -8,14 +8,22 @@ class AccountsConfig(AppConfig):
 
     def ready(self):
         from portal.navigation import NavItem, register
+        from portal.tasks import register_periodic_task
 
         from . import deadlines
 
         deadlines.register()
+        register_periodic_task(
+            "Read the MTT office mailbox",
+            "accounts.read_intake_mailbox",
+            60,
+            "Turns requests e-mailed to the MTT office (IMAP or the intake folder) into drafts.",
+        )
         register(
             NavItem(_("E-mail accounts"), "accounts:index", audience="public", order=11),
             NavItem(_("My account requests"), "accounts:mine", roles=("applicant",), order=20),
             NavItem(_("Review queue"), "accounts:queue", roles=("mtt_office",), order=21),
+            NavItem(_("Mail intake log"), "accounts:intake-log", roles=("mtt_office",), order=25),
             NavItem(
                 _("Technician queue"), "accounts:technician", roles=("mtt_technician",), order=22
             ),

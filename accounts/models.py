@@ -27,6 +27,7 @@ class RequestKind(models.TextChoices):
 
 
 class Status(models.TextChoices):
+    DRAFT = "draft", _("Received by e-mail, awaiting confirmation")
     SUBMITTED = "submitted", _("Received")
     IN_REVIEW = "in_review", _("Being checked")
     REJECTED = "rejected", _("Returned for correction")
@@ -38,6 +39,7 @@ class Status(models.TextChoices):
 
 # The step of the procedure each status waits on, and the role holding it (seed 004 §5.2).
 STEP_OF_STATUS = {
+    Status.DRAFT: "accounts.review",  # the clock runs from the message's receipt (issue 18)
     Status.SUBMITTED: "accounts.review",
     Status.IN_REVIEW: "accounts.review",
     Status.VERIFIED: "accounts.issue",
@@ -52,6 +54,7 @@ HOLDER_OF_STEP = {
 }
 OPEN_STATUSES = tuple(STEP_OF_STATUS)
 STATUS_BADGE = {
+    Status.DRAFT: "warning text-dark border border-dark",
     Status.SUBMITTED: "primary",
     Status.IN_REVIEW: "info",
     Status.REJECTED: "warning",
@@ -100,7 +103,8 @@ class AccountRequest(models.Model):
     request_kind = models.CharField(_("request"), max_length=20, choices=RequestKind)
     family_and_middle_names = models.CharField(_("family and middle names"), max_length=100)
     given_name = models.CharField(_("given name"), max_length=50)
-    date_of_birth = models.DateField(_("date of birth"))
+    # Empty only on a draft read from an e-mail, until staff confirm it.
+    date_of_birth = models.DateField(_("date of birth"), null=True, blank=True)
     person_id = models.CharField(_("staff or student ID"), max_length=20)
     unit_name = models.CharField(_("unit / faculty"), max_length=200)
     unit_code = models.CharField(_("unit code"), max_length=50, blank=True)
@@ -231,6 +235,10 @@ ACTION_LABELS = {
     "log_corrected": _("Log entry corrected"),
     "notified": _("Result sent to the applicant"),
     "password_viewed": _("Temporary password viewed (and destroyed)"),
+    "received_by_email": _("Received by e-mail"),
+    "confirmed": _("Draft from e-mail checked and confirmed"),
+    "reply_received": _("Reply from the applicant received by e-mail"),
+    "bounced": _("E-mail to the applicant bounced"),
 }
 
 
@@ -451,3 +459,67 @@ class ReferenceCounter(models.Model):
 
     def __str__(self):
         return f"{self.year}: {self.last}"
+
+
+class IntakeOutcome(models.TextChoices):
+    DRAFT = "draft", _("Draft request made")
+    REPLY = "reply", _("Reply attached to its request")
+    BOUNCE = "bounce", _("Bounce attached to its request")
+    BOUNCE_UNMATCHED = "bounce_unmatched", _("Bounce matching no request")
+    DUPLICATE = "duplicate", _("Already read (same Message-ID)")
+    EMPTY = "empty", _("No usable content")
+    TOO_LARGE = "too_large", _("Too large")
+    BAD_ATTACHMENT = "bad_attachment", _("Only attachments of an unexpected type")
+    FORWARDED = "forwarded", _("Forwarded chain: the sender is not the applicant")
+    AUTO_REPLY = "auto_reply", _("Automatic reply (Auto-Submitted)")
+    UNREADABLE = "unreadable", _("Could not be read")
+
+
+class IntakeMessage(models.Model):
+    """One message read from the office mailbox (or the intake folder): the intake log's row.
+
+    The Message-ID is unique: a message read again after a restart is recognised, not re-made.
+    """
+
+    message_id = models.CharField(_("Message-ID"), max_length=500, unique=True)
+    source = models.CharField(_("read from"), max_length=20)
+    received_at = models.DateTimeField(_("received at"))
+    read_at = models.DateTimeField(_("read at"), auto_now_add=True)
+    sender = models.CharField(_("sender"), max_length=320, blank=True)
+    subject = models.CharField(_("subject"), max_length=500, blank=True)
+    size = models.PositiveIntegerField(_("size (bytes)"), default=0)
+    outcome = models.CharField(_("outcome"), max_length=20, choices=IntakeOutcome)
+    detail = models.TextField(_("detail"), blank=True)
+    # The message as it arrived (kept for staff; empty when it was refused for its size).
+    raw = models.BinaryField(editable=False, default=b"")
+    # field name -> where its value came from ("docx: BM02.docx", "body", "pdf: don.pdf", ...).
+    field_sources = models.JSONField(default=dict, blank=True)
+    request = models.ForeignKey(
+        AccountRequest,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="intake_messages",
+    )
+
+    class Meta:
+        verbose_name = _("message read from the mailbox")
+        verbose_name_plural = _("intake log")
+        ordering = ["-received_at", "-id"]
+
+    def __str__(self):
+        return f"{self.sender} · {self.subject}"
+
+
+class IntakeAttachment(models.Model):
+    message = models.ForeignKey(IntakeMessage, on_delete=models.CASCADE, related_name="attachments")
+    file_name = models.CharField(_("file name"), max_length=255)
+    content_type = models.CharField(max_length=100)
+    content = models.BinaryField(editable=False)
+    size = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self):
+        return self.file_name

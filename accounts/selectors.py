@@ -170,7 +170,7 @@ def filter_requests(qs, params: dict, now: dt.datetime):
     if status == "open":
         qs = qs.filter(status__in=OPEN_STATUSES)
     elif status == "review":
-        qs = qs.filter(status__in=[Status.SUBMITTED, Status.IN_REVIEW])
+        qs = qs.filter(status__in=[Status.DRAFT, Status.SUBMITTED, Status.IN_REVIEW])
     elif status:
         qs = qs.filter(status=status)
     if params.get("person_kind"):
