@@ -40,8 +40,8 @@ def badge_html(status: str) -> str:
     return format_html(
         '<span class="badge badge-status text-bg-{}" data-status="{}">{}{}</span>',
         STATUS_BADGE.get(status, "secondary"),
-        _ENVELOPE if status == Status.DRAFT else "",
         status,
+        _ENVELOPE if status == Status.DRAFT else "",
         labels()["status"].get(status, status),
     )
 

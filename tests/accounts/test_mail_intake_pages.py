@@ -1,0 +1,126 @@
+"""Issue 18, staff side: drafts from e-mail in the queue, the check-and-confirm page, the intake
+log, and the protected downloads of the original message and its attachments."""
+
+import pytest
+from django.core.cache import cache
+
+from accounts.intake.services import ingest
+from accounts.models import AccountRequest, Status
+from tests.accounts.mail.build import DOCX, bm_docx, message
+from tests.conftest import ALL_ROLES
+
+
+@pytest.fixture(autouse=True)
+def units(db):
+    from office.models import Unit
+
+    cache.delete("accounts:unit-choices")
+    hust = Unit.objects.create(code="hust", kind="university", name="Đại học Bách khoa Hà Nội")
+    Unit.objects.create(
+        code="soict", kind="school", name="Trường Công nghệ Thông tin và Truyền thông", parent=hust
+    )
+    yield
+    cache.delete("accounts:unit-choices")
+
+
+@pytest.fixture
+def draft(db):
+    row, _ = ingest(
+        message(attachments=[("Đơn BM02 – Trần Thị Bình.docx", bm_docx(), DOCX)]), source="test"
+    )
+    return row.request
+
+
+def test_a_draft_shows_in_the_queue_with_its_own_badge_and_opens_the_confirm_page(
+    client_for, draft
+):
+    page = client_for("mtt_office").get("/accounts/queue/").content.decode()
+    assert 'data-status="draft"' in page and "Nhận qua thư, chờ xác nhận" in page
+    assert f"/accounts/requests/{draft.pk}/confirm/" in page
+
+
+def test_the_confirm_page_shows_where_each_value_came_from(client_for, draft):
+    response = client_for("mtt_office").get(f"/accounts/requests/{draft.pk}/confirm/")
+    page = response.content.decode()
+    assert 'value="Bình"' in page
+    assert "docx: Đơn BM02 – Trần Thị Bình.docx" in page
+    assert 'data-source-for="contact_email"' in page
+    # the unit written in the form is matched to the directory's unit
+    assert response.context["form"].initial["unit"] == "soict"
+
+
+def test_bad_input_on_confirm_is_shown_next_to_the_field_and_nothing_typed_is_lost(
+    client_for, draft
+):
+    client = client_for("mtt_office")
+    data = {
+        "action": "confirm",
+        "person_kind": "student",
+        "request_kind": "new_account",
+        "family_and_middle_names": "Trần Thị",
+        "given_name": "Bình",
+        "date_of_birth": "31/02/2005",
+        "person_id": "20231234",
+        "unit": "soict",
+        "student_class": "CNTT-01",
+        "cohort": "K68",
+        "mobile_phone": "0912 345 678",
+        "contact_email": "binh.tt@gmail.com",
+    }
+    response = client.post(f"/accounts/requests/{draft.pk}/confirm/", data)
+    assert response.status_code == 200
+    assert response.context["form"].errors["date_of_birth"]
+    assert 'value="31/02/2005"' in response.content.decode()
+    draft.refresh_from_db()
+    assert draft.status == Status.DRAFT
+
+    data["date_of_birth"] = "15/03/2005"
+    response = client.post(f"/accounts/requests/{draft.pk}/confirm/", data)
+    assert response.status_code == 302
+    draft.refresh_from_db()
+    assert draft.status == Status.SUBMITTED and draft.unit_code == "soict"
+
+
+@pytest.mark.parametrize("role", ALL_ROLES)
+def test_only_the_mtt_office_reads_the_mail(client_for, draft, role):
+    client = client_for(role)
+    att = draft.intake_messages.get().attachments.get()
+    urls = [
+        "/accounts/mail/",
+        f"/accounts/requests/{draft.pk}/confirm/",
+        f"/accounts/mail/{draft.intake_messages.get().pk}/message.eml",
+        f"/accounts/mail/attachments/{att.pk}/",
+    ]
+    for url in urls:
+        status = client.get(url).status_code
+        assert status == 200 if role == "mtt_office" else status in (403, 404), (url, status)
+
+
+def test_downloads_are_attachments_never_rendered(client_for, draft):
+    client = client_for("mtt_office")
+    att = draft.intake_messages.get().attachments.get()
+    response = client.get(f"/accounts/mail/attachments/{att.pk}/")
+    assert response["Content-Disposition"].startswith("attachment;")
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response.content[:2] == b"PK"
+    original = client.get(f"/accounts/mail/{att.message_id}/message.eml")
+    assert original["Content-Disposition"].startswith("attachment;")
+    assert b"binh.tt@gmail.com" in original.content
+
+
+def test_the_intake_log_shows_every_outcome_in_constant_queries(
+    client_for, django_assert_max_num_queries
+):
+    client = client_for("mtt_office")
+    ingest(message(attachments=[("bm02.docx", bm_docx(), DOCX)]), source="test")
+    ingest(message(body="Xin chào"), source="test")
+    with django_assert_max_num_queries(12) as few:
+        page = client.get("/accounts/mail/").content.decode()
+    assert "Không có nội dung dùng được" in page and "Đã tạo yêu cầu nháp" in page
+    for _ in range(15):
+        ingest(message(attachments=[("bm02.docx", bm_docx(), DOCX)]), source="test")
+        ingest(message(headers={"Auto-Submitted": "auto-replied"}), source="test")
+    with django_assert_max_num_queries(12) as lots:
+        client.get("/accounts/mail/")
+    assert len(few.captured_queries) == len(lots.captured_queries)
+    assert AccountRequest.objects.count() == 16
