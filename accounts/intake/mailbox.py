@@ -69,3 +69,33 @@ def read_configured() -> int:
             log.warning("intake: the mailbox could not be read: %s", exc)
     rows += read_folder(settings.ACCOUNTS_INTAKE_DIR)
     return len(rows)
+
+
+DEMO_MAIL = Path(__file__).resolve().parent.parent / "demo_mail"
+
+
+def load_demo_mail(now, stdout=None) -> int:
+    """The demo's two e-mailed requests: put in the intake folder (received an hour or two ago,
+    so their clocks run) and read the same way the beat task reads it."""
+    import email
+    import email.policy
+    from datetime import timedelta
+    from email.utils import format_datetime
+
+    from ..models import IntakeMessage
+
+    folder = Path(settings.ACCOUNTS_INTAKE_DIR)
+    folder.mkdir(parents=True, exist_ok=True)
+    for n, path in enumerate(sorted(DEMO_MAIL.glob("*.eml"))):
+        msg = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+        if IntakeMessage.objects.filter(message_id=str(msg["Message-ID"]).strip()).exists():
+            continue
+        when = format_datetime(now - timedelta(hours=3 - n))
+        del msg["Date"], msg["Received"]
+        msg["Date"] = when
+        msg["Received"] = f"from mx.hust.edu.vn by imap.hust.edu.vn; {when}"
+        (folder / path.name).write_bytes(msg.as_bytes())
+    rows = read_folder(folder)
+    if stdout:
+        stdout.write(f"  accounts: {len(rows)} requests read from the demo intake folder")
+    return len(rows)

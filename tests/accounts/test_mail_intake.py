@@ -161,3 +161,20 @@ def test_the_intake_folder_reads_each_eml_once(db, tmp_path):
     assert sorted(p.name for p in (tmp_path / "done").iterdir()) == ["a.eml", "b.eml"]
     assert read_folder(tmp_path) == []
     assert sorted(IntakeMessage.objects.values_list("outcome", flat=True)) == ["draft", "empty"]
+
+
+def test_the_demo_ships_two_e_mailed_requests_read_from_the_intake_folder(db, settings, tmp_path):
+    from accounts.intake.mailbox import load_demo_mail
+
+    settings.ACCOUNTS_INTAKE_DIR = tmp_path
+    now = timezone.now()
+    assert load_demo_mail(now) == 2
+    drafts = AccountRequest.objects.filter(status=Status.DRAFT).order_by("submitted_at")
+    assert [(r.full_name, r.person_kind, r.request_kind) for r in drafts] == [
+        ("Hoàng Thị Mai", "student", "new_account"),
+        ("Đỗ Quang Huy", "staff", "password_reset"),
+    ]
+    assert drafts[1].existing_address == "huy.doquang@hust.edu.vn"
+    assert all(now - dt.timedelta(hours=4) < r.submitted_at < now for r in drafts)
+    assert load_demo_mail(now) == 0  # loaddemo twice changes nothing
+    assert AccountRequest.objects.count() == 2
