@@ -316,3 +316,27 @@ def parse_message(raw: bytes) -> Parsed:
     if parsed.reference:
         parsed.kind = "reply"
     return parsed
+
+
+_SECRET_LINK = re.compile(r"(/accounts/(?:track|secret)/)[A-Za-z0-9_\-]{16,}")
+
+
+def redact_secrets(raw: bytes) -> bytes:
+    """The message with our tracking and password links blanked out: a reply quoting our mail
+    carries the applicant's secret link, which staff must never see (DESIGN.md, secrets)."""
+    try:
+        msg = email.message_from_bytes(raw, policy=email.policy.default)
+        changed = False
+        for part in msg.walk():
+            if part.is_multipart() or part.get_content_maintype() != "text":
+                continue
+            if part.get_content_disposition() == "attachment":
+                continue
+            text = _text_of(part)
+            clean = _SECRET_LINK.sub(r"\1[…]", text)
+            if clean != text:
+                part.set_content(clean, subtype=part.get_content_subtype(), charset="utf-8")
+                changed = True
+        return msg.as_bytes() if changed else raw
+    except Exception:  # noqa: BLE001 — unreadable: nothing we could show either
+        return raw

@@ -26,7 +26,7 @@ from ..models import (
 )
 from ..phones import normalise_mobile
 from ..services._common import _event, allocate_references
-from .parse import Parsed, parse_message
+from .parse import Parsed, parse_message, redact_secrets
 
 log = logging.getLogger(__name__)
 
@@ -131,7 +131,7 @@ def _row(raw, parsed, source, outcome, detail, keep_raw=True) -> IntakeMessage:
         size=len(raw),
         outcome=outcome,
         detail=detail,
-        raw=raw if keep_raw else b"",
+        raw=redact_secrets(raw) if keep_raw else b"",
     )
 
 

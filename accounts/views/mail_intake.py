@@ -99,9 +99,10 @@ def draft_confirm(request, pk):
         form = form_class(initial=request.POST.dict(), correcting=True)
     else:
         form = form_class(initial=_initial(req), correcting=True)
-    sources = intake.field_sources if intake else {}
+    named = {"sender": _("the sender's address"), "body": _("the text of the message")}
+    sources = {k: named.get(v, v) for k, v in (intake.field_sources if intake else {}).items()}
     if "unit_name" in sources:
-        sources = {**sources, "unit": sources["unit_name"]}
+        sources["unit"] = sources["unit_name"]
     context = {
         "req": req,
         "intake": intake,

@@ -128,11 +128,18 @@ def test_confirming_a_draft_makes_a_normal_request_and_mails_the_tracking_link(d
 
 def test_a_reply_with_the_reference_and_a_bounce_attach_to_their_request(db, make_user):
     _row, req = _draft(message(attachments=[("bm02.docx", bm_docx(), DOCX)]))
+    link = f"https://portal.example/accounts/track/{req.tracking_token}/"
     reply, _ = ingest(
-        message(subject=f"Re: [{req.reference}] Đơn của em", body="Em bổ sung ảnh thẻ."),
+        message(
+            subject=f"Re: [{req.reference}] Đơn của em",
+            body=f"Em bổ sung ảnh thẻ.\n\n> Theo dõi yêu cầu tại:\n> {link}\n",
+        ),
         source="test",
     )
     assert reply.outcome == "reply" and reply.request == req
+    # The quoted tracking link is the applicant's secret: staff never see it in the message.
+    assert req.tracking_token.encode() not in bytes(reply.raw)
+    assert "Em bổ sung ảnh thẻ" in bytes(reply.raw).decode()
     bounce = (
         "From: Mail Delivery Subsystem <mailer-daemon@googlemail.com>\r\n"
         "To: mtt@hust.edu.vn\r\nSubject: Delivery Status Notification (Failure)\r\n"
