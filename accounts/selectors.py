@@ -340,7 +340,7 @@ def holder_label(req: AccountRequest) -> str:
 OUTCOMES = {
     "done": (Status.ISSUED, Status.RECORDED, Status.NOTIFIED),
     "returned": (Status.REJECTED,),
-    "open": (Status.SUBMITTED, Status.IN_REVIEW, Status.VERIFIED),
+    "open": (Status.DRAFT, Status.SUBMITTED, Status.IN_REVIEW, Status.VERIFIED),
 }
 
 

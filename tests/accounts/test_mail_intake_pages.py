@@ -124,3 +124,20 @@ def test_the_intake_log_shows_every_outcome_in_constant_queries(
         client.get("/accounts/mail/")
     assert len(few.captured_queries) == len(lots.captured_queries)
     assert AccountRequest.objects.count() == 16
+
+
+def test_a_scanned_draft_with_no_fields_opens_for_staff(client_for):
+    from tests.accounts.mail.build import scan_pdf
+
+    row, _ = ingest(
+        message(
+            body="Em gửi bản scan.", attachments=[("scan.pdf", scan_pdf(), ("application", "pdf"))]
+        ),
+        source="test",
+    )
+    client = client_for("mtt_office")
+    detail = client.get(f"/accounts/requests/{row.request.pk}/")
+    assert detail.status_code == 200 and 'data-testid="draft-banner"' in detail.content.decode()
+    confirm = client.get(f"/accounts/requests/{row.request.pk}/confirm/").content.decode()
+    assert "scan.pdf" in confirm and "Bản quét, không có chữ" in confirm
+    assert client.get("/accounts/report/").status_code == 200
