@@ -62,6 +62,9 @@ fi
 # --- Chromium for the browser tests -----------------------------------------------------------
 if [ -z "${CHROMIUM_PATH:-}" ] && ! command -v chromium >/dev/null; then apt_install chromium; fi
 
+# --- Dovecot for the mail-intake tests (started by the tests on a free port, stopped after) ----
+if ! command -v dovecot >/dev/null && [ ! -x /usr/sbin/dovecot ]; then apt_install dovecot-imapd; fi
+
 echo "== DATABASE_URL=${DATABASE_URL}  REDIS_URL=${REDIS_URL}"
 echo "== ruff check"
 .venv/bin/ruff check .

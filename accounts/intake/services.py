@@ -4,9 +4,11 @@ Every outcome is a row in the intake log (IntakeMessage); nothing here raises fo
 The Message-ID is the dedupe key: a message read twice returns the first row.
 """
 
+import email.policy
 import hashlib
 import logging
 import re
+from email.parser import BytesHeaderParser
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -53,6 +55,12 @@ def _message_id(raw: bytes, parsed: Parsed | None) -> str:
 def ingest(raw: bytes, *, source: str, now=None) -> tuple[IntakeMessage, bool]:
     """Read one message: (the intake-log row, created). Never raises for the message's content."""
     now = now or timezone.now()
+    # A message read before is recognised from its headers, before any attachment is opened.
+    header_id = _header_message_id(raw)
+    if header_id:
+        found = IntakeMessage.objects.filter(message_id=header_id).first()
+        if found:
+            return found, False
     limit = settings.ACCOUNTS_INTAKE_MAX_BYTES
     if len(raw) > limit:
         parsed = _headers_only(raw)
@@ -111,6 +119,14 @@ def ingest(raw: bytes, *, source: str, now=None) -> tuple[IntakeMessage, bool]:
             _("No form attached and no labelled lines (e.g. “Họ và tên: …”) in the text."),
         )
     return _draft(raw, parsed, source, refused)
+
+
+def _header_message_id(raw: bytes) -> str:
+    try:
+        headers = BytesHeaderParser(policy=email.policy.default).parsebytes(raw)
+        return str(headers.get("Message-ID", "") or "").strip()[:500]
+    except Exception:  # noqa: BLE001 — the full parse below decides what this message is
+        return ""
 
 
 def _headers_only(raw: bytes) -> Parsed | None:
