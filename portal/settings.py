@@ -271,6 +271,9 @@ ACCOUNTS_INTAKE_IMAP_URL = env("ACCOUNTS_INTAKE_IMAP_URL", default="")
 ACCOUNTS_INTAKE_IMAP_FOLDER = env("ACCOUNTS_INTAKE_IMAP_FOLDER", default="INBOX")
 ACCOUNTS_INTAKE_DIR = Path(env("ACCOUNTS_INTAKE_DIR", default=str(VAR_DIR / "intake")))
 ACCOUNTS_INTAKE_MAX_BYTES = env.int("ACCOUNTS_INTAKE_MAX_BYTES", default=10 * 1024 * 1024)
+# The MTT Office mailbox: replies to MTT.QT06 mail go there, where the intake task reads them.
+ACCOUNTS_OFFICE_EMAIL = env("ACCOUNTS_OFFICE_EMAIL", default="")
+NOTIFICATION_REPLY_TO = {"accounts/": ACCOUNTS_OFFICE_EMAIL}
 # Key for the temporary passwords at rest; empty: derived from SECRET_KEY.
 ACCOUNTS_ENCRYPTION_KEY = env("ACCOUNTS_ENCRYPTION_KEY", default="")
 

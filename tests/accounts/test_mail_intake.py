@@ -9,6 +9,7 @@ from accounts.intake.mailbox import read_folder
 from accounts.intake.services import confirm_draft, ingest
 from accounts.models import AccountRequest, IntakeMessage, Status
 from portal.models import Notification
+from portal.notifications import build_email
 from tests.accounts.mail.build import DOCX, bm_docx, message, scan_pdf, text_pdf
 
 RECEIVED = timezone.make_aware(dt.datetime(2026, 3, 2, 8, 15))
@@ -113,7 +114,10 @@ def test_bad_mail_gets_a_clear_outcome_and_no_draft(db, settings, raw, outcome):
     assert not AccountRequest.objects.exists()
 
 
-def test_confirming_a_draft_makes_a_normal_request_and_mails_the_tracking_link(db, make_user):
+def test_confirming_a_draft_makes_a_normal_request_and_mails_the_tracking_link(
+    db, make_user, settings
+):
+    settings.NOTIFICATION_REPLY_TO = {"accounts/": "mtt@hust.edu.vn"}
     office = make_user("mtt_office")
     _row, req = _draft(message(attachments=[("bm02.docx", bm_docx(), DOCX)], date=RECEIVED))
     due = req.due_at
@@ -124,6 +128,8 @@ def test_confirming_a_draft_makes_a_normal_request_and_mails_the_tracking_link(d
     mail = Notification.objects.get()
     assert mail.email == "binh.tt@gmail.com"
     assert req.reference in mail.subject and req.tracking_token in mail.body
+    # The applicant's answer goes back to the office mailbox the intake task reads.
+    assert build_email(mail).reply_to == ["mtt@hust.edu.vn"]
 
 
 def test_a_reply_with_the_reference_and_a_bounce_attach_to_their_request(db, make_user):
