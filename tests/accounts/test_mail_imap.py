@@ -60,7 +60,9 @@ def test_messages_in_the_mailbox_become_drafts_once(db, mailbox, settings, tmp_p
     assert read_configured() == 3
     draft = AccountRequest.objects.get()
     assert draft.status == Status.DRAFT and draft.given_name == "Bình"
-    assert draft.intake_messages.get().subject == "Đơn đề nghị cấp TKĐT – sinh viên Trần Thị Bình"
+    intake = draft.intake_messages.get()
+    assert intake.subject == "Đơn đề nghị cấp TKĐT – sinh viên Trần Thị Bình"  # RFC 2047
+    assert intake.attachments.get().file_name == "Đơn BM02 – Trần Thị Bình.docx"  # RFC 2231
     assert sorted(IntakeMessage.objects.values_list("outcome", flat=True)) == [
         "auto_reply",
         "draft",

@@ -10,7 +10,7 @@ from accounts.intake.services import confirm_draft, ingest
 from accounts.models import AccountRequest, IntakeMessage, Status
 from portal.models import Notification
 from portal.notifications import build_email
-from tests.accounts.mail.build import DOCX, bm_docx, message, scan_pdf, text_pdf
+from tests.accounts.mail.build import DOCX, bm_docx, form_pdf, message, scan_pdf, text_pdf
 
 RECEIVED = timezone.make_aware(dt.datetime(2026, 3, 2, 8, 15))
 PDF = ("application", "pdf")
@@ -70,6 +70,27 @@ def test_pdf_text_fills_fields_and_a_scan_leaves_them_for_staff(db):
     assert req.family_and_middle_names == "" and req.date_of_birth is None
     assert "scan.pdf" in row.detail
     assert row.attachments.get().file_name == "scan.pdf"
+
+
+def test_a_filled_pdf_form_fills_the_draft_from_its_fields(db):
+    pdf = form_pdf(
+        {
+            "Họ và đệm": "Vũ Thị",
+            "Tên": "Lan",
+            "Mã số sinh viên": "20240042",
+            "Ngày sinh": "05/06/2006",
+            "Lớp": "KTPM-03",
+        }
+    )
+    row, req = _draft(message(attachments=[("BM02-dien.pdf", pdf, PDF)]))
+    assert (req.family_and_middle_names, req.given_name, req.person_id) == (
+        "Vũ Thị",
+        "Lan",
+        "20240042",
+    )
+    assert req.date_of_birth == dt.date(2006, 6, 5) and req.student_class == "KTPM-03"
+    assert req.person_kind == "student"
+    assert row.field_sources["given_name"] == "pdf: BM02-dien.pdf"
 
 
 def test_the_same_message_id_is_taken_once(db):

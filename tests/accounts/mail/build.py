@@ -54,10 +54,22 @@ def scan_pdf() -> bytes:
     return _pdf(b"0.9 g 0 0 595 842 re f", font=False)
 
 
-def _pdf(stream: bytes, font: bool) -> bytes:
+def form_pdf(fields: dict[str, str]) -> bytes:
+    """A fillable PDF form (AcroForm) whose text fields, named by the printed labels, are filled
+    in; names and values in UTF-16 so Vietnamese survives, as Acrobat writes them."""
+    return _pdf(b"", font=False, fields=fields)
+
+
+def _utf16(text: str) -> bytes:
+    return b"<FEFF" + text.encode("utf-16-be").hex().upper().encode() + b">"
+
+
+def _pdf(stream: bytes, font: bool, fields: dict | None = None) -> bytes:
     resources = b"<< /Font << /F1 5 0 R >> >>" if font else b"<< >>"
+    refs = b" ".join(f"{6 + n} 0 R".encode() for n in range(len(fields or {})))
+    acroform = b" /AcroForm << /Fields [" + refs + b"] >>" if fields else b""
     objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Catalog /Pages 2 0 R" + acroform + b" >>",
         b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
         b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R /Resources "
         + resources
@@ -65,6 +77,8 @@ def _pdf(stream: bytes, font: bool) -> bytes:
         b"<< /Length " + str(len(stream)).encode() + b" >>\nstream\n" + stream + b"\nendstream",
         b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
     ]
+    for name, value in (fields or {}).items():
+        objects.append(b"<< /FT /Tx /T " + _utf16(name) + b" /V " + _utf16(value) + b" >>")
     out = bytearray(b"%PDF-1.4\n")
     offsets = []
     for n, body in enumerate(objects, 1):
