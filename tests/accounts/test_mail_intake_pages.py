@@ -141,3 +141,55 @@ def test_a_scanned_draft_with_no_fields_opens_for_staff(client_for):
     confirm = client.get(f"/accounts/requests/{row.request.pk}/confirm/").content.decode()
     assert "scan.pdf" in confirm and "Bản quét, không có chữ" in confirm
     assert client.get("/accounts/report/").status_code == 200
+
+
+def test_a_draft_that_cannot_be_confirmed_is_returned_and_the_applicant_completes_it(
+    client_for, client
+):
+    from tests.accounts.mail.build import scan_pdf
+
+    row, _ = ingest(
+        message(
+            sender="an.nv@gmail.com",
+            body="Em gửi bản scan.",
+            attachments=[("scan.pdf", scan_pdf(), ("application", "pdf"))],
+        ),
+        source="test",
+    )
+    req = row.request
+    office = client_for("mtt_office")
+    office.post(f"/accounts/requests/{req.pk}/verify/")
+    req.refresh_from_db()
+    assert req.status == Status.DRAFT  # a draft is confirmed before it can be verified
+    office.post(
+        f"/accounts/requests/{req.pk}/reject/", {"reason": "Bản scan không đọc được, xin điền đơn."}
+    )
+    req.refresh_from_db()
+    assert req.status == Status.REJECTED
+    from portal.models import Notification
+
+    mail = Notification.objects.get(template="accounts/request_rejected")
+    assert mail.email == "an.nv@gmail.com" and "Bản scan không đọc được" in mail.body
+
+    # The applicant opens the link from the e-mail and fills in what the scan could not give.
+    client.logout()
+    page = client.get(f"/accounts/track/{req.tracking_token}/correct/")
+    assert page.status_code == 200
+    response = client.post(
+        f"/accounts/track/{req.tracking_token}/correct/",
+        {
+            "request_kind": "new_account",
+            "family_and_middle_names": "Nguyễn Văn",
+            "given_name": "An",
+            "date_of_birth": "15/03/2005",
+            "person_id": "20231234",
+            "unit": "soict",
+            "student_class": "CNTT-01",
+            "cohort": "K68",
+            "mobile_phone": "0912 345 678",
+            "contact_email": "an.nv@gmail.com",
+        },
+    )
+    assert response.status_code == 302
+    req.refresh_from_db()
+    assert req.status == Status.SUBMITTED and req.date_of_birth is not None
