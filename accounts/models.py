@@ -475,6 +475,17 @@ class IntakeOutcome(models.TextChoices):
     UNREADABLE = "unreadable", _("Could not be read")
 
 
+DETAIL_TEXTS = {
+    "too_large": _("The message is %(size)s kB; the limit is %(limit)s kB."),
+    "error": _("Error: %(error)s"),
+    "forwarded": _("Ask the applicant to send the form from their own address."),
+    "refused": _("Not read: %(names)s."),
+    "accepted": _("Accepted: .docx, .pdf, .jpg, .png, .tif."),
+    "empty": _("No form attached and no labelled lines (e.g. “Họ và tên: …”) in the text."),
+    "scans": _("Scanned, no text: %(names)s. Staff read it and fill every field."),
+}
+
+
 class IntakeMessage(models.Model):
     """One message read from the office mailbox (or the intake folder): the intake log's row.
 
@@ -489,7 +500,8 @@ class IntakeMessage(models.Model):
     subject = models.CharField(_("subject"), max_length=500, blank=True)
     size = models.PositiveIntegerField(_("size (bytes)"), default=0)
     outcome = models.CharField(_("outcome"), max_length=20, choices=IntakeOutcome)
-    detail = models.TextField(_("detail"), blank=True)
+    # [[code, {args}], ...]: rendered in the reader's language (DETAIL_TEXTS), not the task's.
+    detail = models.JSONField(_("detail"), default=list, blank=True)
     # The message as it arrived (kept for staff; empty when it was refused for its size).
     raw = models.BinaryField(editable=False, default=b"")
     # field name -> where its value came from ("docx: BM02.docx", "body", "pdf: don.pdf", ...).
@@ -509,6 +521,12 @@ class IntakeMessage(models.Model):
 
     def __str__(self):
         return f"{self.sender} · {self.subject}"
+
+    @property
+    def detail_text(self) -> str:
+        return " ".join(
+            str(DETAIL_TEXTS[code]) % args for code, args in self.detail if code in DETAIL_TEXTS
+        )
 
 
 class IntakeAttachment(models.Model):

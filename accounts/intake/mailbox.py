@@ -26,14 +26,23 @@ def read_imap(url: str, folder: str = "INBOX", *, limit: int = 200) -> list:
     with box_class(parts.hostname, port).login(
         unquote(parts.username or ""), unquote(parts.password or ""), initial_folder=folder
     ) as box:
-        for msg in box.fetch(AND(seen=False), mark_seen=False, limit=limit, bulk=20):
-            raw = msg.obj.as_bytes()
+        heads = box.fetch(AND(seen=False), mark_seen=False, limit=limit, headers_only=True)
+        for head in list(heads):
             try:
-                row, _created = ingest(raw, source="imap")
+                if head.size_rfc822 > settings.ACCOUNTS_INTAKE_MAX_BYTES:
+                    # Too large: logged from its headers, the body is never downloaded.
+                    row, _created = ingest(
+                        head.obj.as_bytes(), source="imap", size=head.size_rfc822
+                    )
+                else:
+                    msg = next(box.fetch(AND(uid=head.uid), mark_seen=False), None)
+                    if msg is None:  # deleted meanwhile
+                        continue
+                    row, _created = ingest(msg.obj.as_bytes(), source="imap")
             except Exception:  # a database error: leave the message unseen for the next run
-                log.exception("intake: message uid %s left for the next run", msg.uid)
+                log.exception("intake: message uid %s left for the next run", head.uid)
                 continue
-            box.flag([msg.uid], "\\Seen", True)
+            box.flag([head.uid], "\\Seen", True)
             rows.append(row)
     return rows
 

@@ -13,7 +13,7 @@ from email.parser import BytesHeaderParser
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
 
 from .. import deadlines as clock
 from ..forms import parse_date
@@ -52,8 +52,10 @@ def _message_id(raw: bytes, parsed: Parsed | None) -> str:
     return f"<sha256-{hashlib.sha256(raw).hexdigest()}@intake>"
 
 
-def ingest(raw: bytes, *, source: str, now=None) -> tuple[IntakeMessage, bool]:
-    """Read one message: (the intake-log row, created). Never raises for the message's content."""
+def ingest(raw: bytes, *, source: str, now=None, size=None) -> tuple[IntakeMessage, bool]:
+    """Read one message: (the intake-log row, created). Never raises for the message's content.
+
+    `size`: the message's real size when only its headers were fetched (a message too large)."""
     now = now or timezone.now()
     # A message read before is recognised from its headers, before any attachment is opened.
     header_id = _header_message_id(raw)
@@ -62,31 +64,37 @@ def ingest(raw: bytes, *, source: str, now=None) -> tuple[IntakeMessage, bool]:
         if found:
             return found, False
     limit = settings.ACCOUNTS_INTAKE_MAX_BYTES
-    if len(raw) > limit:
+    size = max(size or 0, len(raw))
+    if size > limit:
         parsed = _headers_only(raw)
-        return _log(
+        row, created = _log(
             raw,
             parsed,
             source,
             IntakeOutcome.TOO_LARGE,
-            _("The message is %(size)s kB; the limit is %(limit)s kB.")
-            % {"size": len(raw) // 1024, "limit": limit // 1024},
+            [("too_large", {"size": size // 1024, "limit": limit // 1024})],
             keep_raw=False,
         )
+        if created:
+            row.size = size
+            row.save(update_fields=["size"])
+        return row, created
     try:
         parsed = parse_message(raw)
     except Exception as exc:  # noqa: BLE001 — a message we cannot read is logged, not fatal
         log.warning("intake: unreadable message: %s", exc)
-        return _log(raw, None, source, IntakeOutcome.UNREADABLE, str(exc)[:500])
+        return _log(
+            raw, None, source, IntakeOutcome.UNREADABLE, [("error", {"error": str(exc)[:300]})]
+        )
     found = IntakeMessage.objects.filter(message_id=_message_id(raw, parsed)).first()
     if found:
         return found, False
     if parsed.kind == "auto_reply":
-        return _log(raw, parsed, source, IntakeOutcome.AUTO_REPLY, "")
+        return _log(raw, parsed, source, IntakeOutcome.AUTO_REPLY, [])
     if parsed.kind == "bounce":
         req = _request_by_reference(parsed.reference) or _request_by_recipient(raw)
         if req is None:
-            return _log(raw, parsed, source, IntakeOutcome.BOUNCE_UNMATCHED, "")
+            return _log(raw, parsed, source, IntakeOutcome.BOUNCE_UNMATCHED, [])
         return _attach(raw, parsed, source, req, IntakeOutcome.BOUNCE, "bounced", now)
     if parsed.kind == "forwarded":
         return _log(
@@ -94,7 +102,7 @@ def ingest(raw: bytes, *, source: str, now=None) -> tuple[IntakeMessage, bool]:
             parsed,
             source,
             IntakeOutcome.FORWARDED,
-            _("Ask the applicant to send the form from their own address."),
+            [("forwarded", {})],
         )
     if parsed.kind == "reply":
         req = _request_by_reference(parsed.reference)
@@ -108,15 +116,14 @@ def ingest(raw: bytes, *, source: str, now=None) -> tuple[IntakeMessage, bool]:
                 parsed,
                 source,
                 IntakeOutcome.BAD_ATTACHMENT,
-                _("Not read: %(names)s. Accepted: .docx, .pdf, .jpg, .png, .tif.")
-                % {"names": refused},
+                [("refused", {"names": refused}), ("accepted", {})],
             )
         return _log(
             raw,
             parsed,
             source,
             IntakeOutcome.EMPTY,
-            _("No form attached and no labelled lines (e.g. “Họ và tên: …”) in the text."),
+            [("empty", {})],
         )
     return _draft(raw, parsed, source, refused)
 
@@ -146,7 +153,7 @@ def _row(raw, parsed, source, outcome, detail, keep_raw=True) -> IntakeMessage:
         subject=(parsed.subject if parsed else "")[:500],
         size=len(raw),
         outcome=outcome,
-        detail=detail,
+        detail=[[code, args] for code, args in detail],
         raw=redact_secrets(raw) if keep_raw else b"",
     )
 
@@ -195,7 +202,7 @@ def _request_by_recipient(raw: bytes) -> AccountRequest | None:
 
 def _attach(raw, parsed, source, req, outcome, action, now):
     with transaction.atomic():
-        row = _row(raw, parsed, source, outcome, req.reference)
+        row = _row(raw, parsed, source, outcome, [])
         row.request = req
         row, created = _save(row, parsed)
         if created:
@@ -228,17 +235,12 @@ def _draft(raw, parsed: Parsed, source: str, refused: str):
         sources["contact_email"] = "sender"
     notes = []
     if parsed.scans:
-        notes.append(
-            _("Scanned, no text: %(names)s. Staff read it and fill every field.")
-            % {"names": ", ".join(parsed.scans)}
-        )
+        notes.append(("scans", {"names": ", ".join(parsed.scans)}))
     if refused:
-        notes.append(_("Not read: %(names)s.") % {"names": refused})
+        notes.append(("refused", {"names": refused}))
     received = parsed.received_at
     with transaction.atomic():
-        row, created = _save(
-            _row(raw, parsed, source, IntakeOutcome.DRAFT, " ".join(notes)), parsed
-        )
+        row, created = _save(_row(raw, parsed, source, IntakeOutcome.DRAFT, notes), parsed)
         if not created:
             return row, False
         req = AccountRequest(

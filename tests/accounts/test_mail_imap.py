@@ -83,3 +83,22 @@ def test_a_mailbox_that_is_down_does_not_crash_the_task(db, settings, tmp_path):
     settings.ACCOUNTS_INTAKE_DIR = tmp_path
     (tmp_path / "a.eml").write_bytes(message(attachments=[("bm02.docx", bm_docx(), DOCX)]))
     assert read_configured() == 1
+
+
+def test_a_message_too_large_is_logged_from_its_headers_and_not_downloaded(
+    db, mailbox, settings, tmp_path
+):
+    big = message(
+        subject="Đơn kèm ảnh chụp",
+        attachments=[("anh.jpg", b"\xff\xd8" + b"x" * 60_000, ("image", "jpeg"))],
+    )
+    mailbox.deliver(big)
+    settings.ACCOUNTS_INTAKE_MAX_BYTES = 30_000
+    settings.ACCOUNTS_INTAKE_DIR = tmp_path
+    settings.ACCOUNTS_INTAKE_IMAP_URL = mailbox.url
+    assert read_configured() == 1
+    row = IntakeMessage.objects.get()
+    assert row.outcome == "too_large" and row.subject == "Đơn kèm ảnh chụp"
+    assert row.size >= 60_000 and bytes(row.raw) == b""
+    assert "giới hạn là 29 kB" in row.detail_text and not AccountRequest.objects.exists()
+    assert _unseen(mailbox) == 0

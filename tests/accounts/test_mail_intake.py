@@ -19,7 +19,7 @@ PDF = ("application", "pdf")
 def _draft(raw):
     row, created = ingest(raw, source="test")
     assert created
-    assert row.outcome == "draft", row.detail
+    assert row.outcome == "draft", row.detail_text
     return row, row.request
 
 
@@ -68,7 +68,7 @@ def test_pdf_text_fills_fields_and_a_scan_leaves_them_for_staff(db):
 
     row, req = _draft(message(body="Em gửi đơn scan.", attachments=[("scan.pdf", scan_pdf(), PDF)]))
     assert req.family_and_middle_names == "" and req.date_of_birth is None
-    assert "scan.pdf" in row.detail
+    assert "scan.pdf" in row.detail_text
     assert row.attachments.get().file_name == "scan.pdf"
 
 

@@ -117,6 +117,12 @@ def test_the_intake_log_shows_every_outcome_in_constant_queries(
     with django_assert_max_num_queries(12) as few:
         page = client.get("/accounts/mail/").content.decode()
     assert "Không có nội dung dùng được" in page and "Đã tạo yêu cầu nháp" in page
+    assert "Không có đơn đính kèm và không có dòng ghi nhãn" in page
+    # The same rows read in English: outcomes and details follow the reader's language.
+    client.cookies["django_language"] = "en"
+    english = client.get("/accounts/mail/").content.decode()
+    assert "No usable content" in english and "No form attached and no labelled lines" in english
+    client.cookies["django_language"] = "vi"
     for _ in range(15):
         ingest(message(attachments=[("bm02.docx", bm_docx(), DOCX)]), source="test")
         ingest(message(headers={"Auto-Submitted": "auto-replied"}), source="test")
