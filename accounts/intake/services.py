@@ -254,6 +254,7 @@ def _draft(raw, parsed: Parsed, source: str, refused: str):
             date_of_birth=values.get("date_of_birth"),
             contact_email=values.get("contact_email", ""),
         )
+        req.set_tracking_token()
         req.search_key = req.compute_search_key()
         req.save(force_insert=True)
         # The step-3 clock counts from receipt (seed 004 step 3), not from when we read it.

@@ -148,7 +148,10 @@ def test_confirming_a_draft_makes_a_normal_request_and_mails_the_tracking_link(
     assert req.due_at == due  # the same step-3 clock, still counted from receipt
     mail = Notification.objects.get()
     assert mail.email == "binh.tt@gmail.com"
-    assert req.reference in mail.subject and req.tracking_token in mail.body
+    assert req.reference in mail.subject
+    # The link reaches the applicant's mail only; the stored row holds it sealed.
+    assert req.tracking_token in build_email(mail).body
+    assert req.tracking_token not in mail.body
     # The applicant's answer goes back to the office mailbox the intake task reads.
     assert build_email(mail).reply_to == ["mtt@hust.edu.vn"]
 
