@@ -11,9 +11,10 @@ class AccountsConfig(AppConfig):
         from portal.ops import watch_deliveries
         from portal.tasks import register_periodic_task
 
-        from . import deadlines
+        from . import deadlines, downloads
 
         deadlines.register()
+        downloads.register()
         register_periodic_task(
             "Read the MTT office mailbox",
             "accounts.read_intake_mailbox",

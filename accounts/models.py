@@ -12,6 +12,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from portal.text import fold
+from portal.uploads import RandomName
 
 from .phones import display_mobile
 
@@ -529,8 +530,11 @@ class IntakeMessage(models.Model):
     outcome = models.CharField(_("outcome"), max_length=20, choices=IntakeOutcome)
     # [[code, {args}], ...]: rendered in the reader's language (DETAIL_TEXTS), not the task's.
     detail = models.JSONField(_("detail"), default=list, blank=True)
-    # The message as it arrived (kept for staff; empty when it was refused for its size).
-    raw = models.BinaryField(editable=False, default=b"")
+    # The message as it arrived, secret links blanked (none when refused for its size); read
+    # only through the protected download (portal.downloads, MTT Office).
+    original = models.FileField(
+        _("original message"), upload_to=RandomName("accounts/intake"), blank=True
+    )
     # field name -> where its value came from ("docx: BM02.docx", "body", "pdf: don.pdf", ...).
     field_sources = models.JSONField(default=dict, blank=True)
     request = models.ForeignKey(
@@ -560,7 +564,7 @@ class IntakeAttachment(models.Model):
     message = models.ForeignKey(IntakeMessage, on_delete=models.CASCADE, related_name="attachments")
     file_name = models.CharField(_("file name"), max_length=255)
     content_type = models.CharField(max_length=100)
-    content = models.BinaryField(editable=False)
+    file = models.FileField(upload_to=RandomName("accounts/intake"))
     size = models.PositiveIntegerField(default=0)
 
     class Meta:

@@ -38,7 +38,5 @@ urlpatterns = [
     path("report/bm03.xlsx", reports.report_xlsx, name="report-xlsx"),
     path("registries/", intake.registries, name="registries"),
     path("mail/", mail_intake.intake_log, name="intake-log"),
-    path("mail/<int:pk>/message.eml", mail_intake.intake_original, name="intake-original"),
-    path("mail/attachments/<int:pk>/", mail_intake.intake_attachment, name="intake-attachment"),
     path("requests/<int:pk>/confirm/", mail_intake.draft_confirm, name="draft-confirm"),
 ]

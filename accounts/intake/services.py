@@ -11,6 +11,7 @@ import re
 from email.parser import BytesHeaderParser
 
 from django.conf import settings
+from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -28,10 +29,17 @@ from ..models import (
 )
 from ..phones import normalise_mobile
 from ..services._common import _event, allocate_references
-from .parse import Parsed, parse_message, redact_secrets
+from .parse import DOCX, Parsed, parse_message, redact_secrets
 
 log = logging.getLogger(__name__)
 
+STORED_EXTENSION = {
+    DOCX: ".docx",
+    "application/pdf": ".pdf",
+    "image/jpeg": ".jpg",
+    "image/png": ".png",
+    "image/tiff": ".tif",
+}
 MAX_LENGTHS = {
     "family_and_middle_names": 100,
     "given_name": 50,
@@ -144,7 +152,8 @@ def _headers_only(raw: bytes) -> Parsed | None:
         return None
 
 
-def _row(raw, parsed, source, outcome, detail, keep_raw=True) -> IntakeMessage:
+def _row(raw, parsed, source, outcome, detail, keep_raw=True) -> tuple[IntakeMessage, bytes]:
+    """The unsaved log row and the bytes to keep as its original message."""
     return IntakeMessage(
         message_id=_message_id(raw, parsed),
         source=source,
@@ -154,22 +163,27 @@ def _row(raw, parsed, source, outcome, detail, keep_raw=True) -> IntakeMessage:
         size=len(raw),
         outcome=outcome,
         detail=[[code, args] for code, args in detail],
-        raw=redact_secrets(raw) if keep_raw else b"",
-    )
+    ), (redact_secrets(raw) if keep_raw else b"")
 
 
-def _save(row: IntakeMessage, parsed: Parsed | None) -> tuple[IntakeMessage, bool]:
+def _save(made: tuple[IntakeMessage, bytes], parsed: Parsed | None) -> tuple[IntakeMessage, bool]:
+    row, original = made
     try:
         with transaction.atomic():
             row.save(force_insert=True)
-            for att in parsed.attachments if parsed and row.raw else ():
-                IntakeAttachment.objects.create(
+            if original:
+                row.original.save("message.eml", ContentFile(original), save=True)
+            for att in parsed.attachments if parsed and original else ():
+                kept = IntakeAttachment(
                     message=row,
                     file_name=att.file_name[:255],
                     content_type=att.content_type,
-                    content=att.content,
                     size=len(att.content),
                 )
+                # Stored under the extension of its checked type, never the sender's name.
+                stored_as = "attachment" + STORED_EXTENSION.get(att.content_type, ".bin")
+                kept.file.save(stored_as, ContentFile(att.content), save=False)
+                kept.save(force_insert=True)
     except IntegrityError:  # read concurrently by another worker: theirs stands
         return IntakeMessage.objects.get(message_id=row.message_id), False
     return row, True
@@ -202,9 +216,9 @@ def _request_by_recipient(raw: bytes) -> AccountRequest | None:
 
 def _attach(raw, parsed, source, req, outcome, action, now):
     with transaction.atomic():
-        row = _row(raw, parsed, source, outcome, [])
-        row.request = req
-        row, created = _save(row, parsed)
+        made = _row(raw, parsed, source, outcome, [])
+        made[0].request = req
+        row, created = _save(made, parsed)
         if created:
             _event(req, action, req.status, req.status, None, now, parsed.subject[:200])
     return row, created

@@ -1,10 +1,9 @@
-"""Requests that arrived by e-mail (issue 18): the intake log, a draft's check-and-confirm page,
-and the protected downloads of the original message and its attachments (MTT Office only)."""
+"""Requests that arrived by e-mail (issue 18): the intake log and a draft's check-and-confirm page.
+The original message and its attachments are read through portal.downloads (accounts/downloads.py
+gives the rule: the MTT Office only)."""
 
 from django.contrib import messages
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
 
 from portal.access import role_required
@@ -12,7 +11,7 @@ from portal.text import fold
 
 from ..forms import DraftKindForm, form_class_for, unit_choices
 from ..intake.services import confirm_draft
-from ..models import AccountRequest, IntakeAttachment, IntakeMessage, Status
+from ..models import AccountRequest, IntakeMessage, Status
 from ..services import TransitionError
 
 LOG_COLUMNS = (
@@ -24,6 +23,7 @@ LOG_COLUMNS = (
     "outcome",
     "detail",
     "source",
+    "original",
     "request__id",
     "request__reference",
 )
@@ -74,7 +74,7 @@ def draft_confirm(request, pk):
     req = get_object_or_404(AccountRequest, pk=pk)
     if req.status != Status.DRAFT:
         return redirect("accounts:detail", pk=req.pk)
-    intake = req.intake_messages.defer("raw").filter(outcome="draft").first()
+    intake = req.intake_messages.filter(outcome="draft").first()
     kind_form = DraftKindForm(request.POST or None, initial={"person_kind": req.person_kind})
     kind = req.person_kind
     if request.method == "POST" and kind_form.is_valid():
@@ -106,36 +106,10 @@ def draft_confirm(request, pk):
     context = {
         "req": req,
         "intake": intake,
-        "attachments": intake.attachments.defer("content") if intake else [],
+        "attachments": intake.attachments.all() if intake else [],
         "form": form,
         "kind_form": kind_form,
         "sources": sources,
         "raw_unit": req.unit_name,
     }
     return render(request, "accounts/draft_confirm.html", context)
-
-
-def _download(content: bytes, file_name: str, content_type: str) -> HttpResponse:
-    response = HttpResponse(bytes(content), content_type=content_type)
-    safe = get_valid_filename(file_name) or "download"
-    from urllib.parse import quote
-
-    response["Content-Disposition"] = (
-        f'attachment; filename="{safe.encode("ascii", "replace").decode()}"; '
-        f"filename*=UTF-8''{quote(file_name)}"
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
-
-
-@role_required("mtt_office")
-def intake_original(request, pk):
-    row = get_object_or_404(IntakeMessage, pk=pk)
-    return _download(row.raw, f"message-{row.pk}.eml", "message/rfc822")
-
-
-@role_required("mtt_office")
-def intake_attachment(request, pk):
-    att = get_object_or_404(IntakeAttachment, pk=pk)
-    return _download(att.content, att.file_name, "application/octet-stream")

@@ -6,8 +6,14 @@ from django.core.cache import cache
 
 from accounts.intake.services import ingest
 from accounts.models import AccountRequest, Status
+from portal.downloads import download_url
 from tests.accounts.mail.build import DOCX, bm_docx, message
 from tests.conftest import ALL_ROLES
+
+
+@pytest.fixture(autouse=True)
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
 
 
 @pytest.fixture(autouse=True)
@@ -88,8 +94,8 @@ def test_only_the_mtt_office_reads_the_mail(client_for, draft, role):
     urls = [
         "/accounts/mail/",
         f"/accounts/requests/{draft.pk}/confirm/",
-        f"/accounts/mail/{draft.intake_messages.get().pk}/message.eml",
-        f"/accounts/mail/attachments/{att.pk}/",
+        download_url(draft.intake_messages.get(), "original"),
+        download_url(att, "file"),
     ]
     for url in urls:
         status = client.get(url).status_code
@@ -99,13 +105,16 @@ def test_only_the_mtt_office_reads_the_mail(client_for, draft, role):
 def test_downloads_are_attachments_never_rendered(client_for, draft):
     client = client_for("mtt_office")
     att = draft.intake_messages.get().attachments.get()
-    response = client.get(f"/accounts/mail/attachments/{att.pk}/")
+    page = client.get(f"/accounts/requests/{draft.pk}/confirm/").content.decode()
+    assert download_url(att, "file") in page
+    response = client.get(download_url(att, "file"))
     assert response["Content-Disposition"].startswith("attachment;")
     assert response["X-Content-Type-Options"] == "nosniff"
-    assert response.content[:2] == b"PK"
-    original = client.get(f"/accounts/mail/{att.message_id}/message.eml")
+    assert b"".join(response.streaming_content)[:2] == b"PK"
+    assert response["Content-Disposition"].endswith('.docx"')  # its checked type, not its name
+    original = client.get(download_url(att.message, "original"))
     assert original["Content-Disposition"].startswith("attachment;")
-    assert b"binh.tt@gmail.com" in original.content
+    assert b"binh.tt@gmail.com" in b"".join(original.streaming_content)
 
 
 def test_the_intake_log_shows_every_outcome_in_constant_queries(
