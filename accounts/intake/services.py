@@ -285,7 +285,7 @@ def confirm_draft(pk, user, data: dict, *, now=None) -> AccountRequest:
     """Staff checked a draft from e-mail against the attached form: it becomes a request like
     one from the web form (status Received, same step-3 clock), and the applicant gets the
     tracking link by e-mail, with the reference in the subject."""
-    from ..services._common import TransitionError, _lock, _move, _require
+    from ..services._common import TransitionError, _lock, _move, _require, unit_ids
     from ..services.public import REQUEST_FIELDS
 
     _require(user, "mtt_office")
@@ -299,6 +299,7 @@ def confirm_draft(pk, user, data: dict, *, now=None) -> AccountRequest:
             if name in data:
                 setattr(req, name, data[name] if data[name] is not None else "")
                 changed.append(name)
+        req.unit_id = unit_ids([req.unit_code]).get(req.unit_code)
         req.claimed_by, req.claimed_at = None, None
         _move(
             req,
@@ -306,6 +307,6 @@ def confirm_draft(pk, user, data: dict, *, now=None) -> AccountRequest:
             actor=user,
             now=now,
             action="confirmed",
-            fields=[*changed, "claimed_by", "claimed_at"],
+            fields=[*changed, "unit", "claimed_by", "claimed_at"],
         )
     return req

@@ -85,6 +85,7 @@ def test_bad_input_on_confirm_is_shown_next_to_the_field_and_nothing_typed_is_lo
     assert response.status_code == 302
     draft.refresh_from_db()
     assert draft.status == Status.SUBMITTED and draft.unit_code == "soict"
+    assert draft.unit.code == "soict"  # linked to the directory, as a web-form request is
 
 
 @pytest.mark.parametrize("role", ALL_ROLES)
