@@ -9,15 +9,24 @@ class AccountsConfig(AppConfig):
     def ready(self):
         from portal.navigation import NavItem, register
         from portal.ops import watch_deliveries
+        from portal.tasks import register_periodic_task
 
-        from . import deadlines
+        from . import deadlines, downloads
 
         deadlines.register()
+        downloads.register()
+        register_periodic_task(
+            "Read the MTT office mailbox",
+            "accounts.read_intake_mailbox",
+            60,
+            "Turns requests e-mailed to the MTT office (IMAP or the intake folder) into drafts.",
+        )
         # The office head sees whether the procedure's mail went out, never its bodies.
         watch_deliveries("mtt_office_head", "accounts/")
         register(
             NavItem(_("E-mail accounts"), "accounts:index", audience="public", order=11),
             NavItem(_("My account requests"), "accounts:mine", roles=("applicant",), order=20),
+            NavItem(_("Mail intake log"), "accounts:intake-log", roles=("mtt_office",), order=25),
             NavItem(
                 _("Review queue"),
                 "accounts:queue",

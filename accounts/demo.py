@@ -332,3 +332,6 @@ def load(stdout=None):
         stdout.write(
             f"  accounts: {RegistryRecord.objects.count()} registry records, {created} new requests"
         )
+    from .intake.mailbox import load_demo_mail
+
+    load_demo_mail(now, stdout)

@@ -373,3 +373,9 @@ class LogCorrectionForm(forms.Form):
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+
+
+class DraftKindForm(forms.Form):
+    """Which form a draft from e-mail is (BM01 staff / BM02 student): staff may change it."""
+
+    person_kind = forms.ChoiceField(label=_("Form"), choices=PersonKind.choices)

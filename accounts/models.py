@@ -13,6 +13,7 @@ from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 from portal.text import fold
+from portal.uploads import RandomName
 
 from .phones import display_mobile
 
@@ -28,6 +29,7 @@ class RequestKind(models.TextChoices):
 
 
 class Status(models.TextChoices):
+    DRAFT = "draft", _("Received by e-mail, awaiting confirmation")
     SUBMITTED = "submitted", _("Received")
     IN_REVIEW = "in_review", _("Being checked")
     REJECTED = "rejected", _("Returned for correction")
@@ -41,6 +43,7 @@ class Status(models.TextChoices):
 
 # The step of the procedure each status waits on, and the role holding it (seed 004 §5.2).
 STEP_OF_STATUS = {
+    Status.DRAFT: "accounts.review",  # the clock runs from the message's receipt (issue 18)
     Status.SUBMITTED: "accounts.review",
     Status.IN_REVIEW: "accounts.review",
     Status.VERIFIED: "accounts.issue",
@@ -55,6 +58,7 @@ HOLDER_OF_STEP = {
 }
 OPEN_STATUSES = tuple(STEP_OF_STATUS)
 STATUS_BADGE = {
+    Status.DRAFT: "warning text-dark border border-dark",
     Status.SUBMITTED: "primary",
     Status.IN_REVIEW: "info",
     Status.REJECTED: "warning",
@@ -107,7 +111,8 @@ class AccountRequest(models.Model):
     request_kind = models.CharField(_("request"), max_length=20, choices=RequestKind)
     family_and_middle_names = models.CharField(_("family and middle names"), max_length=100)
     given_name = models.CharField(_("given name"), max_length=50)
-    date_of_birth = models.DateField(_("date of birth"))
+    # Empty only on a draft read from an e-mail, until staff confirm it.
+    date_of_birth = models.DateField(_("date of birth"), null=True, blank=True)
     person_id = models.CharField(_("staff or student ID"), max_length=20)
     # The unit in the office directory: reports and routing follow it when it is renamed
     # (issue 12 §5). `unit_name` keeps the name as it was at submission, for the printed form.
@@ -295,6 +300,10 @@ ACTION_LABELS = {
     "log_corrected": _("Log entry corrected"),
     "notified": _("Result sent to the applicant"),
     "password_viewed": _("Temporary password viewed (and destroyed)"),
+    "received_by_email": _("Received by e-mail"),
+    "confirmed": _("Draft from e-mail checked and confirmed"),
+    "reply_received": _("Reply from the applicant received by e-mail"),
+    "bounced": _("E-mail to the applicant bounced"),
     "contact_change_requested": _("New contact e-mail asked for, to be confirmed"),
     "contact_changed": _("Contact e-mail changed"),
 }
@@ -551,3 +560,88 @@ class ReferenceCounter(models.Model):
 
     def __str__(self):
         return f"{self.year}: {self.last}"
+
+
+class IntakeOutcome(models.TextChoices):
+    DRAFT = "draft", _("Draft request made")
+    REPLY = "reply", _("Reply attached to its request")
+    BOUNCE = "bounce", _("Bounce attached to its request")
+    BOUNCE_UNMATCHED = "bounce_unmatched", _("Bounce matching no request")
+    DUPLICATE = "duplicate", _("Already read (same Message-ID)")
+    EMPTY = "empty", _("No usable content")
+    TOO_LARGE = "too_large", _("Too large")
+    BAD_ATTACHMENT = "bad_attachment", _("Only attachments of an unexpected type")
+    FORWARDED = "forwarded", _("Forwarded chain: the sender is not the applicant")
+    AUTO_REPLY = "auto_reply", _("Automatic reply (Auto-Submitted)")
+    UNREADABLE = "unreadable", _("Could not be read")
+
+
+DETAIL_TEXTS = {
+    "too_large": _("The message is %(size)s kB; the limit is %(limit)s kB."),
+    "error": _("Error: %(error)s"),
+    "forwarded": _("Ask the applicant to send the form from their own address."),
+    "refused": _("Not read: %(names)s."),
+    "accepted": _("Accepted: .docx, .pdf, .jpg, .png, .tif."),
+    "empty": _("No form attached and no labelled lines (e.g. “Họ và tên: …”) in the text."),
+    "scans": _("Scanned, no text: %(names)s. Staff read it and fill every field."),
+}
+
+
+class IntakeMessage(models.Model):
+    """One message read from the office mailbox (or the intake folder): the intake log's row.
+
+    The Message-ID is unique: a message read again after a restart is recognised, not re-made.
+    """
+
+    message_id = models.CharField(_("Message-ID"), max_length=500, unique=True)
+    source = models.CharField(_("read from"), max_length=20)
+    received_at = models.DateTimeField(_("received at"))
+    read_at = models.DateTimeField(_("read at"), auto_now_add=True)
+    sender = models.CharField(_("sender"), max_length=320, blank=True)
+    subject = models.CharField(_("subject"), max_length=500, blank=True)
+    size = models.PositiveIntegerField(_("size (bytes)"), default=0)
+    outcome = models.CharField(_("outcome"), max_length=20, choices=IntakeOutcome)
+    # [[code, {args}], ...]: rendered in the reader's language (DETAIL_TEXTS), not the task's.
+    detail = models.JSONField(_("detail"), default=list, blank=True)
+    # The message as it arrived, secret links blanked (none when refused for its size); read
+    # only through the protected download (portal.downloads, MTT Office).
+    original = models.FileField(
+        _("original message"), upload_to=RandomName("accounts/intake"), blank=True
+    )
+    # field name -> where its value came from ("docx: BM02.docx", "body", "pdf: don.pdf", ...).
+    field_sources = models.JSONField(default=dict, blank=True)
+    request = models.ForeignKey(
+        AccountRequest,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="intake_messages",
+    )
+
+    class Meta:
+        verbose_name = _("message read from the mailbox")
+        verbose_name_plural = _("intake log")
+        ordering = ["-received_at", "-id"]
+
+    def __str__(self):
+        return f"{self.sender} · {self.subject}"
+
+    @property
+    def detail_text(self) -> str:
+        return " ".join(
+            str(DETAIL_TEXTS[code]) % args for code, args in self.detail if code in DETAIL_TEXTS
+        )
+
+
+class IntakeAttachment(models.Model):
+    message = models.ForeignKey(IntakeMessage, on_delete=models.CASCADE, related_name="attachments")
+    file_name = models.CharField(_("file name"), max_length=255)
+    content_type = models.CharField(max_length=100)
+    file = models.FileField(upload_to=RandomName("accounts/intake"))
+    size = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self):
+        return self.file_name

@@ -12,9 +12,12 @@ from functools import lru_cache
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.html import escape, format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from .models import OPEN_STATUSES, STATUS_BADGE, PersonKind, RequestKind, Status
+
+_ENVELOPE = mark_safe('<i class="bi bi-envelope me-1" aria-hidden="true"></i>')  # noqa: S308
 
 
 @lru_cache(maxsize=16)
@@ -35,9 +38,10 @@ def labels() -> dict:
 
 def badge_html(status: str) -> str:
     return format_html(
-        '<span class="badge badge-status text-bg-{}" data-status="{}">{}</span>',
+        '<span class="badge badge-status text-bg-{}" data-status="{}">{}{}</span>',
         STATUS_BADGE.get(status, "secondary"),
         status,
+        _ENVELOPE if status == Status.DRAFT else "",
         labels()["status"].get(status, status),
     )
 
@@ -74,7 +78,7 @@ def rows_for(requests, now) -> list[Row]:
     return [
         Row(
             r,
-            f"{base}{r.pk}/",
+            f"{base}{r.pk}/confirm/" if r.status == Status.DRAFT else f"{base}{r.pk}/",
             due_html(r, now),
             badge_html(r.status),
             names["person"].get(r.person_kind, ""),

@@ -199,7 +199,7 @@ def filter_requests(qs, params: dict, now: dt.datetime):
     if status == "open":
         qs = qs.filter(status__in=OPEN_STATUSES)
     elif status == "review":
-        qs = qs.filter(status__in=[Status.SUBMITTED, Status.IN_REVIEW])
+        qs = qs.filter(status__in=[Status.DRAFT, Status.SUBMITTED, Status.IN_REVIEW])
     elif status:
         qs = qs.filter(status=status)
     if params.get("person_kind"):
@@ -371,7 +371,7 @@ def holder_label(req: AccountRequest) -> str:
 OUTCOMES = {
     "done": (Status.ISSUED, Status.RECORDED, Status.NOTIFIED),
     "returned": (Status.REJECTED,),
-    "open": (Status.SUBMITTED, Status.IN_REVIEW, Status.VERIFIED),
+    "open": (Status.DRAFT, Status.SUBMITTED, Status.IN_REVIEW, Status.VERIFIED),
 }
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import intake, issuance_log, public, reports, review, technician
+from .views import intake, issuance_log, mail_intake, public, reports, review, technician
 
 app_name = "accounts"
 urlpatterns = [
@@ -38,4 +38,6 @@ urlpatterns = [
     path("report/", reports.report, name="report"),
     path("report/bm03.xlsx", reports.report_xlsx, name="report-xlsx"),
     path("registries/", intake.registries, name="registries"),
+    path("mail/", mail_intake.intake_log, name="intake-log"),
+    path("requests/<int:pk>/confirm/", mail_intake.draft_confirm, name="draft-confirm"),
 ]

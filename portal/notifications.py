@@ -415,6 +415,7 @@ def build_email(notification: Notification) -> EmailMultiAlternatives:
         body=reveal(notification.body, values),
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[notification.email],
+        reply_to=_reply_to(notification.template),
         headers={
             # The same id on a repeated mail lets mail clients fold the duplicate.
             "Message-ID": f"<notification-{notification.pk}@{_message_domain()}>",
@@ -424,6 +425,14 @@ def build_email(notification: Notification) -> EmailMultiAlternatives:
     if notification.body_html:
         message.attach_alternative(reveal(notification.body_html, values, True), "text/html")
     return message
+
+
+def _reply_to(template: str) -> list[str]:
+    """The mailbox an app reads replies from (settings.NOTIFICATION_REPLY_TO: prefix -> address)."""
+    for prefix, address in getattr(settings, "NOTIFICATION_REPLY_TO", {}).items():
+        if address and template.startswith(prefix):
+            return [address]
+    return []
 
 
 def _message_domain() -> str:

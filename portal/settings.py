@@ -383,6 +383,15 @@ if ACCOUNTS_MAIL_SYSTEM not in ("google", "microsoft"):
     raise ImproperlyConfigured("ACCOUNTS_MAIL_SYSTEM must be 'google' or 'microsoft'.")
 ACCOUNTS_STEP_HOURS = env.int("ACCOUNTS_STEP_HOURS", default=24)  # every MTT.QT06 step: 24 h
 ACCOUNTS_SECRET_LINK_HOURS = env.int("ACCOUNTS_SECRET_LINK_HOURS", default=72)
+# Requests that arrive by e-mail (issue 18): an IMAP mailbox, imap[s]://user:password@host:port/
+# (the password from the environment), and/or a folder of .eml files (the embedded default).
+ACCOUNTS_INTAKE_IMAP_URL = env("ACCOUNTS_INTAKE_IMAP_URL", default="")
+ACCOUNTS_INTAKE_IMAP_FOLDER = env("ACCOUNTS_INTAKE_IMAP_FOLDER", default="INBOX")
+ACCOUNTS_INTAKE_DIR = Path(env("ACCOUNTS_INTAKE_DIR", default=str(VAR_DIR / "intake")))
+ACCOUNTS_INTAKE_MAX_BYTES = env.int("ACCOUNTS_INTAKE_MAX_BYTES", default=10 * 1024 * 1024)
+# The MTT Office mailbox: replies to MTT.QT06 mail go there, where the intake task reads them.
+ACCOUNTS_OFFICE_EMAIL = env("ACCOUNTS_OFFICE_EMAIL", default="")
+NOTIFICATION_REPLY_TO = {"accounts/": ACCOUNTS_OFFICE_EMAIL}
 # A tracking link stops working this many days after its request closed (issue 10 §7).
 ACCOUNTS_TRACKING_LINK_DAYS = env.int("ACCOUNTS_TRACKING_LINK_DAYS", default=30)
 # Uploaded tables (bulk intake, registry import): checked before they are read (issue 10 §3).

@@ -80,6 +80,9 @@ if [ ${#ident_need[@]} -gt 0 ]; then apt_install "${ident_need[@]}"; fi
 # --- Chromium for the browser tests -----------------------------------------------------------
 if [ -z "${CHROMIUM_PATH:-}" ] && ! command -v chromium >/dev/null; then apt_install chromium; fi
 
+# --- Dovecot for the mail-intake tests (started by the tests on a free port, stopped after) ----
+if ! command -v dovecot >/dev/null && [ ! -x /usr/sbin/dovecot ]; then apt_install dovecot-imapd; fi
+
 echo "== DATABASE_URL=${DATABASE_URL}  REDIS_URL=${REDIS_URL}"
 echo "== ruff check"
 .venv/bin/ruff check .

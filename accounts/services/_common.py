@@ -112,6 +112,7 @@ def _email_applicant(req, event):
     template = {
         "submitted": "accounts/request_received",
         "resubmitted": "accounts/request_received",
+        "confirmed": "accounts/request_received",
         "rejected": "accounts/request_rejected",
         "notified": "accounts/result",
     }.get(event.action, "accounts/status_changed")

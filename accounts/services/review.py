@@ -64,8 +64,8 @@ def release_request(pk, user, *, now=None) -> AccountRequest:
 
 
 def _check_reviewer(req, user):
-    if req.status == Status.SUBMITTED and req.claimed_by_id is None:
-        return  # verifying straight from the queue claims it on the way
+    if req.status in (Status.SUBMITTED, Status.DRAFT) and req.claimed_by_id is None:
+        return  # acting straight from the queue claims it on the way (a draft is returned only)
     if req.status != Status.IN_REVIEW:
         raise TransitionError(_("This request is not waiting to be checked."))
     if req.claimed_by_id != user.pk:
@@ -90,6 +90,8 @@ def verify_request(pk, user, *, note="", reason="", now=None) -> AccountRequest:
     with transaction.atomic():
         req = _lock(pk)
         _check_reviewer(req, user)
+        if req.status == Status.DRAFT:
+            raise TransitionError(_("Confirm the request received by e-mail first."))
         comparison = compare(req, registry_record_for(req))
         if comparison.record is None:
             action = "verified_not_in_registry"

@@ -224,7 +224,10 @@ def correct(request, token):
                 "note",
             )
         }
-        initial["date_of_birth"] = req.date_of_birth.strftime("%d/%m/%Y")
+        # A request received by e-mail may come back without a date nobody could read.
+        initial["date_of_birth"] = (
+            req.date_of_birth.strftime("%d/%m/%Y") if req.date_of_birth else ""
+        )
         initial["mobile_phone"] = req.mobile_display
         initial["unit"] = req.unit_code
         form = form_class(initial=initial, correcting=True)
