@@ -12,6 +12,14 @@ class AccountsConfig(AppConfig):
         from . import deadlines
 
         deadlines.register()
+        from portal.tasks import register_periodic_task
+
+        register_periodic_task(
+            "Pick up account provisioning",
+            "accounts.pick_up_provisioning",
+            60,
+            "Queues again provisioning jobs whose retry is due or whose worker died (MTT.QT06).",
+        )
         register(
             NavItem(_("E-mail accounts"), "accounts:index", audience="public", order=11),
             NavItem(_("My account requests"), "accounts:mine", roles=("applicant",), order=20),

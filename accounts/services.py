@@ -16,13 +16,16 @@ from django.utils.translation import gettext_lazy as _
 from . import crypto
 from . import deadlines as clock
 from .models import (
+    OPEN_STATUSES,
     STEP_OF_STATUS,
     AccountRequest,
+    AutoVerification,
     Batch,
     IssuanceLogEntry,
     MailSystemExport,
     PersonKind,
     ReferenceCounter,
+    RegistryImport,
     RequestEvent,
     RequestKind,
     Status,
@@ -197,6 +200,8 @@ def submit_request(
             if found:
                 return found, False
         raise
+    if auto_verify_request(req.pk, now=now):
+        req.refresh_from_db()
     return req, True
 
 
@@ -293,6 +298,10 @@ def submit_batch(rows: list[dict], *, user, file_name: str, now=None) -> Batch:
             dedupe_key=f"accounts:batch:{batch.pk}",
             user=user,
         )
+        if AutoVerification.objects.filter(enabled=True).exists():
+            from .tasks import auto_verify_batch_task
+
+            transaction.on_commit(lambda: auto_verify_batch_task.delay(batch.pk))
     return batch
 
 
@@ -420,6 +429,79 @@ def bulk_verify_matching(user, *, now=None, limit=200) -> int:
         except TransitionError:
             continue  # someone else took it meanwhile
     return done
+
+
+def _blocks_auto_verification(req: AccountRequest, record) -> bool:
+    """What sends a request that matches the registry to a person anyway: another request of
+    the same person still open (or, for a new account, already issued), an address the person
+    already has, or a note the applicant wrote for the office (an open flag)."""
+    if req.note.strip():
+        return True
+    others = AccountRequest.objects.filter(
+        person_kind=req.person_kind, person_id=req.person_id
+    ).exclude(pk=req.pk)
+    if others.filter(status__in=OPEN_STATUSES).exists():
+        return True
+    if not req.is_reset:
+        if (
+            record.email
+            or others.filter(request_kind=RequestKind.NEW_ACCOUNT)
+            .exclude(status=Status.REJECTED)
+            .exists()
+        ):
+            return True
+        if IssuanceLogEntry.objects.filter(
+            person_kind=req.person_kind, person_id=req.person_id
+        ).exists():
+            return True
+    return False
+
+
+def auto_verify_request(pk, *, now=None) -> bool:
+    """Step 3 without a person (issue 17): a request whose every checked field matches the
+    registry exactly, with no duplicate and no open flag, is verified by the portal, when the
+    admins switched it on for its kind of applicant. Anything else waits for the MTT Office.
+
+    The history names the fields that matched and the date of the registry they matched.
+    With a backend that reaches the mail system, the account is created next (a Celery job).
+    """
+    from .selectors import compare
+
+    now = now or timezone.now()
+    with transaction.atomic():
+        req = _lock(pk)
+        if req.status != Status.SUBMITTED or req.claimed_by_id is not None:
+            return False
+        if not AutoVerification.is_on(req.person_kind):
+            return False
+        from .selectors import registry_record_for
+
+        record = registry_record_for(req)
+        comparison = compare(req, record)
+        if not comparison.exact or _blocks_auto_verification(req, record):
+            return False
+        last_import = (
+            RegistryImport.objects.filter(kind=req.person_kind).order_by("-imported_at").first()
+        )
+        as_of = timezone.localtime(last_import.imported_at if last_import else record.updated_at)
+        with translation.override(settings.LANGUAGE_CODE):
+            note = str(_("Registry of %(date)s: %(fields)s.")) % {
+                "date": f"{as_of:%d/%m/%Y}",
+                "fields": ", ".join(row.label for row in comparison.rows),
+            }
+        _move(req, Status.VERIFIED, actor=None, now=now, action="auto_verified", note=note)
+        from .provisioning.jobs import queue_provisioning
+
+        queue_provisioning(req, requested_by=None, now=now)
+    return True
+
+
+def auto_verify_batch(batch_pk, *, now=None) -> int:
+    """A bulk upload's rows, each through auto_verify_request (each in its own transaction)."""
+    pks = AccountRequest.objects.filter(
+        batch_id=batch_pk, status=Status.SUBMITTED, claimed_by=None
+    ).values_list("pk", flat=True)
+    return sum(auto_verify_request(pk, now=now) for pk in list(pks))
 
 
 # --- step 4: the technician issues the account / resets the password ------------------------
@@ -588,7 +670,9 @@ def export_for_mail_system(pks, user, *, now=None):
 # --- step 5: the account manager updates CreateEmailHUST-log --------------------------------
 
 
-def _log_entry(req, user, now, *, action, address, note="", corrects=None):
+def _log_entry(
+    req, user, now, *, action, address, note="", corrects=None, backend="", directory_id=""
+):
     return IssuanceLogEntry.objects.create(
         recorded_at=now,
         request=req,
@@ -602,9 +686,11 @@ def _log_entry(req, user, now, *, action, address, note="", corrects=None):
         issued_at=req.issued_at or now,
         issued_by_name=req.issued_by.display_name if req.issued_by_id else "",
         recorded_by=user,
-        recorded_by_name=user.display_name,
+        recorded_by_name=user.display_name if user else str(_("Portal (automatic)")),
         note=note,
         corrects=corrects,
+        backend=backend,
+        directory_id=directory_id,
     )
 
 
@@ -667,36 +753,42 @@ def correct_log_entry(entry_pk, user, *, address: str, note: str, now=None):
 
 def notify_result(pk, user, *, now=None) -> AccountRequest:
     """One click: the prepared e-mail with the address and a view-once link to the password."""
-    import secrets
-    from datetime import timedelta
-
     _require(user, "mtt_office")
     now = now or timezone.now()
     with transaction.atomic():
         req = _lock(pk)
-        if req.status != Status.RECORDED:
-            raise TransitionError(_("Only a logged issuance can be notified."))
-        secret = TemporaryPassword.objects.select_for_update().filter(request=req).first()
-        if secret is None or secret.ciphertext is None:
-            raise TransitionError(_("There is no temporary password to send."))
-        token = secrets.token_urlsafe(32)
-        secret.link_digest = crypto.token_digest(token)
-        secret.link_expires_at = now + timedelta(hours=settings.ACCOUNTS_SECRET_LINK_HOURS)
-        secret.save(update_fields=["link_digest", "link_expires_at"])
-        req.notified_at = now
-        clock.close_for(req, "accounts.notify", now)
-        from_status = req.status
-        req.status = Status.NOTIFIED
-        req.save(update_fields=["status", "notified_at", "updated_at"])
-        event = _event(req, "notified", from_status, Status.NOTIFIED, user, now)
-        event.extra_context = {
-            "secret_url": _absolute(reverse("accounts:secret", args=[token])),
-            "secret_expires_at": secret.link_expires_at,
-            "hours": settings.ACCOUNTS_SECRET_LINK_HOURS,
-            "is_reset": req.is_reset,
-        }
-        _email_applicant(req, event)
+        send_result(req, user, now)
     return req
+
+
+def send_result(req, user, now):
+    """The result e-mail with its view-once link, for a locked, logged request (user: None when
+    the portal sends it after provisioning by itself)."""
+    import secrets
+    from datetime import timedelta
+
+    if req.status != Status.RECORDED:
+        raise TransitionError(_("Only a logged issuance can be notified."))
+    secret = TemporaryPassword.objects.select_for_update().filter(request=req).first()
+    if secret is None or secret.ciphertext is None:
+        raise TransitionError(_("There is no temporary password to send."))
+    token = secrets.token_urlsafe(32)
+    secret.link_digest = crypto.token_digest(token)
+    secret.link_expires_at = now + timedelta(hours=settings.ACCOUNTS_SECRET_LINK_HOURS)
+    secret.save(update_fields=["link_digest", "link_expires_at"])
+    req.notified_at = now
+    clock.close_for(req, "accounts.notify", now)
+    from_status = req.status
+    req.status = Status.NOTIFIED
+    req.save(update_fields=["status", "notified_at", "updated_at"])
+    event = _event(req, "notified", from_status, Status.NOTIFIED, user, now)
+    event.extra_context = {
+        "secret_url": _absolute(reverse("accounts:secret", args=[token])),
+        "secret_expires_at": secret.link_expires_at,
+        "hours": settings.ACCOUNTS_SECRET_LINK_HOURS,
+        "is_reset": req.is_reset,
+    }
+    _email_applicant(req, event)
 
 
 class SecretGone(Exception):
