@@ -20,6 +20,7 @@ BASE_DN = "dc=hust,dc=edu,dc=vn"
 PEOPLE_DN = f"ou=people,{BASE_DN}"
 ADMIN_DN = f"cn=admin,{BASE_DN}"
 ADMIN_PASSWORD = "slapd-test-secret"
+POLICY_DN = f"cn=default,ou=policies,{BASE_DN}"
 SCHEMA_DIR = Path("/etc/ldap/schema")
 MODULE_DIR = Path("/usr/lib/ldap")
 
@@ -94,6 +95,7 @@ def start_slapd() -> Slapd:
                 "index objectClass eq",
                 "index uid,mail eq",
                 "overlay ppolicy",
+                f'ppolicy_default "{POLICY_DN}"',
                 "",
             ]
         )
@@ -124,4 +126,18 @@ def _seed(server: Slapd):
     conn = Connection(Server(server.url), server.admin_dn, server.admin_password, auto_bind=True)
     conn.add(server.base_dn, ["dcObject", "organization"], {"dc": "hust", "o": "HUST"})
     conn.add(server.people_dn, ["organizationalUnit"], {"ou": "people"})
+    conn.add(f"ou=policies,{server.base_dn}", ["organizationalUnit"], {"ou": "policies"})
+    # The university's password policy: a locked entry cannot sign in; a reset one must change.
+    conn.add(
+        POLICY_DN,
+        ["device", "pwdPolicy"],
+        {
+            "cn": "default",
+            "pwdAttribute": "userPassword",
+            "pwdLockout": "TRUE",
+            "pwdMustChange": "TRUE",
+        },
+    )
+    if conn.result["result"] != 0:
+        raise RuntimeError(f"slapd policy: {conn.result}")
     conn.unbind()
