@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_provisioning, views_quality
 
 app_name = "accounts"
 urlpatterns = [
@@ -28,6 +28,16 @@ urlpatterns = [
     path("technician/", views.technician, name="technician"),
     path("technician/export/", views.export_csv, name="technician-export"),
     path("technician/issue-exported/", views.issue_exported, name="technician-issue-exported"),
+    path(
+        "technician/provision/",
+        views_provisioning.provision_selected,
+        name="technician-provision",
+    ),
+    path(
+        "technician/jobs/<int:pk>/retry/",
+        views_provisioning.provisioning_retry,
+        name="provisioning-retry",
+    ),
     path("log/", views.log, name="log"),
     path("log/export.<str:fmt>", views.log_export, name="log-export"),
     path("log/<int:pk>/correct/", views.log_correct, name="log-correct"),
@@ -35,4 +45,6 @@ urlpatterns = [
     path("report/", views.report, name="report"),
     path("report/bm03.xlsx", views.report_xlsx, name="report-xlsx"),
     path("registries/", views.registries, name="registries"),
+    path("quality/", views_quality.quality, name="quality"),
+    path("quality/mtt-qt06-quality.csv", views_quality.quality_csv, name="quality-csv"),
 ]

@@ -524,9 +524,13 @@ def reject(request, pk):
 
 @_role_required("mtt_technician")
 def technician(request):
-    context = _queue_context(request, Status.VERIFIED, AccountRequest.objects.all())
+    from .views_provisioning import technician_context
+
+    qs = AccountRequest.objects.select_related("provisioning")
+    context = _queue_context(request, Status.VERIFIED, qs)
     context["title"] = _("Technician queue")
     context["mail_system"] = settings.ACCOUNTS_MAIL_SYSTEM
+    context.update(technician_context())
     return render(request, "accounts/technician.html", context)
 
 
@@ -790,6 +794,7 @@ def report_xlsx(request):
         _("Returned"),
         _("In progress"),
         _("Total"),
+        _("Verified automatically"),
     ]
     sheet.append(header)
     for cell in sheet[sheet.max_row]:
@@ -803,6 +808,7 @@ def report_xlsx(request):
         "returned",
         "open",
         "total",
+        "auto",
     ]
     for row in data.rows:
         sheet.append([row["unit"], *[row[k] for k in keys]])
