@@ -2,6 +2,7 @@
 view of automatic provisioning."""
 
 import datetime as dt
+import re
 
 import pytest
 from django.core.cache import cache
@@ -66,6 +67,10 @@ def test_the_page_is_open_to_everyone_and_shows_the_months_figures(client, finis
     assert row.overall == (4.0, 4.0)
     page = response.content.decode()
     assert "<svg" in page and "100,0 %" in page
+    # The chart's coordinates are numbers an SVG reads, not Vietnamese decimals ("12,5").
+    bars = re.findall(r'<rect x="([^"]+)" y="([^"]+)" width="([^"]+)" height="([^"]+)"', page)
+    assert len(bars) == 24
+    assert all(float(v) >= 0 for bar in bars for v in bar)
 
 
 def test_the_page_holds_no_personal_data(client, finished):
