@@ -106,7 +106,7 @@ def _temporary_password(req) -> str:
     secret = TemporaryPassword.objects.filter(request=req, ciphertext__isnull=False).first()
     if secret is not None:
         return crypto.decrypt(secret.ciphertext)
-    from ..services import _store_password
+    from ..services.technician import _store_password
 
     password = crypto.generate_password()
     _store_password(req, password)
@@ -185,7 +185,7 @@ def _error(exc, job) -> str:
 
 
 def _stop_exists(job, req, message, now):
-    from ..services import _event
+    from ..services._common import _event
 
     with transaction.atomic():
         if _finish(job, now, state=State.EXISTS, last_error=message[:2000]):
@@ -195,7 +195,9 @@ def _stop_exists(job, req, message, now):
 def _complete(job, directory_id: str, now):
     """Steps 4, 5 and 5b of the request in one transaction, conditional on our claim."""
     from ..models import IssuanceLogEntry
-    from ..services import _lock, _log_entry, _move, send_result
+    from ..services._common import _lock, _move
+    from ..services.issuance_log import _log_entry
+    from ..services.review import send_result
 
     with transaction.atomic():
         req = _lock(job.request_id)
@@ -240,7 +242,7 @@ def _complete(job, directory_id: str, now):
 
 def retry_provisioning(job_id, user, *, now=None) -> ProvisioningJob:
     """The technician sends a failed or blocked job again (after fixing the cause)."""
-    from ..services import TransitionError, _require
+    from ..services._common import TransitionError, _require
 
     _require(user, "mtt_technician")
     now = now or timezone.now()

@@ -17,7 +17,7 @@ def test_a_request_matching_the_registry_exactly_is_verified_automatically(
     assert req.status == Status.VERIFIED
     event = req.events.get(action="auto_verified")
     assert event.actor is None
-    assert str(event.label).startswith("Verified automatically: these fields matched")
+    assert str(event.label) == "Đã kiểm tra tự động: các trường sau khớp với dữ liệu quản lý"
     assert "27/02/2026" in event.note
     # Written in the portal's language (Vietnamese), field by field.
     for field in ("Họ và đệm", "Tên", "Ngày sinh", "Lớp", "Khóa", "Số điện thoại di động"):

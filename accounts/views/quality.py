@@ -12,8 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 
-from . import selectors
-from .deadlines import STEP_LABELS
+from .. import selectors
+from ..deadlines import STEP_LABELS
 
 CACHE_SECONDS = 600
 

@@ -1,21 +1,21 @@
 """The technician's side of automatic provisioning (issue 17): the progress of the jobs, the
 ones waiting for a person (address taken, failed) with their error, and the actions to send
-verified requests, or a failed job, to the mail system. Kept apart from views.py so that the
-split of issue 11 moves it as one piece."""
+verified requests, or a failed job, to the mail system."""
 
 import datetime as dt
 
 from django.contrib import messages
+from django.db import transaction
 from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from . import services
-from .models import AccountRequest, ProvisioningJob, Status
-from .provisioning import get_backend
-from .provisioning.jobs import progress, queue_provisioning, retry_provisioning
-from .views import _role_required
+from .. import services
+from ..models import AccountRequest, ProvisioningJob, Status
+from ..provisioning import get_backend
+from ..provisioning.jobs import progress, queue_provisioning, retry_provisioning
+from ._common import _role_required
 
 State = ProvisioningJob.State
 WINDOW = dt.timedelta(hours=24)
@@ -50,7 +50,7 @@ def provision_selected(request):
     queued = 0
     for req in AccountRequest.objects.filter(pk__in=ids, status=Status.VERIFIED):
         try:
-            with services.transaction.atomic():
+            with transaction.atomic():
                 if queue_provisioning(req, requested_by=request.user) is not None:
                     queued += 1
         except services.TransitionError:
