@@ -20,8 +20,8 @@ from ._common import TransitionError, _lock, _move, _require
 # --- step 4: the technician issues the account / resets the password ------------------------
 
 
-def taken_addresses(candidates_prefix: str) -> set[str]:
-    from ..models import RegistryRecord
+def taken_addresses(candidates_prefix: str, exclude_request=None) -> set[str]:
+    from ..models import ProvisioningJob, RegistryRecord
 
     prefix = candidates_prefix.lower()
     taken = set(
@@ -36,6 +36,15 @@ def taken_addresses(candidates_prefix: str) -> set[str]:
     )
     taken |= set(
         RegistryRecord.objects.filter(email__istartswith=prefix).values_list("email", flat=True)
+    )
+    # Addresses the portal is creating, or found taken, in the mail system (issue 17): two
+    # namesakes in one cohort must not be sent the same address.
+    taken |= set(
+        ProvisioningJob.objects.filter(address__istartswith=prefix)
+        .exclude(state=ProvisioningJob.State.CANCELLED)
+        # The request's own job, unless the directory said its address was taken.
+        .exclude(request_id=exclude_request, state__in=["queued", "running", "done", "failed"])
+        .values_list("address", flat=True)
     )
     return {a.lower() for a in taken}
 
@@ -53,7 +62,7 @@ def suggested_address(req: AccountRequest) -> str:
         req.family_and_middle_names,
         req.given_name,
         req.person_kind,
-        taken=taken_addresses(base) if base else set(),
+        taken=taken_addresses(base, exclude_request=req.pk) if base else set(),
     )
 
 
@@ -73,7 +82,7 @@ def check_address(req: AccountRequest, address: str) -> str:
         raise TransitionError(_("Use lower-case letters, digits, dots or hyphens only."))
     if is_reserved(local):
         raise TransitionError(_("This name is reserved for the mail system."))
-    if address in taken_addresses(address):
+    if address in taken_addresses(address, exclude_request=req.pk):
         raise TransitionError(_("This address has already been issued."))
     return address
 

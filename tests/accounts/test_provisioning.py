@@ -304,3 +304,28 @@ def test_a_password_reset_is_left_to_the_technician(ldap_directory, submit, offi
 def test_the_manual_backend_queues_nothing(verified):
     req = verified()
     assert not ProvisioningJob.objects.filter(request=req).exists()
+
+
+def test_two_namesakes_verified_together_are_sent_different_addresses(
+    ldap_directory, verified, now
+):
+    first = verified()
+    second = verified(person_id="20231299", contact_email="an2@example.com")
+    assert first.provisioning.address == "an.nguyenvan@sis.hust.edu.vn"
+    assert second.provisioning.address != first.provisioning.address
+    for req in (second, first):
+        provision_account(req.provisioning.pk, now=now)
+    assert set(ProvisioningJob.objects.values_list("state", flat=True)) == {State.DONE}
+
+
+def test_trying_again_after_a_taken_address_sends_the_next_free_one(
+    ldap_directory, verified, now, technician
+):
+    get_backend().create_account(account(reference="", person_id="OLD"))
+    req = verified()
+    provision_account(req.provisioning.pk, now=now)
+    job = retry_provisioning(req.provisioning.pk, technician, now=now)
+    assert job.state == State.QUEUED and job.address != "an.nguyenvan@sis.hust.edu.vn"
+    provision_account(job.pk, now=now)
+    req.refresh_from_db()
+    assert req.status == Status.NOTIFIED and req.issued_address == job.address
