@@ -196,7 +196,7 @@ def _complete(job, directory_id: str, now):
     """Steps 4, 5 and 5b of the request in one transaction, conditional on our claim."""
     from ..models import IssuanceLogEntry
     from ..services._common import _lock, _move
-    from ..services.issuance_log import _log_entry
+    from ..services.issuance_log import record_locked
     from ..services.review import send_result
 
     with transaction.atomic():
@@ -217,7 +217,7 @@ def _complete(job, directory_id: str, now):
             note=f"{job.address} — {job.backend}: {directory_id}",
             fields=["issued_address", "issued_by", "issued_at"],
         )
-        entry = _log_entry(
+        record_locked(
             req,
             user,
             now,
@@ -226,16 +226,6 @@ def _complete(job, directory_id: str, now):
             note=str(_("Created by the portal in the mail system.")),
             backend=job.backend,
             directory_id=directory_id,
-        )
-        req.recorded_at = now
-        _move(
-            req,
-            Status.RECORDED,
-            actor=user,
-            now=now,
-            action="recorded",
-            note=f"CreateEmailHUST-log #{entry.pk}",
-            fields=["recorded_at"],
         )
         send_result(req, user, now)
 

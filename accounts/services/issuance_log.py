@@ -45,19 +45,25 @@ def record_issuance(pk, user, *, note="", now=None) -> IssuanceLogEntry:
         req = _lock(pk)
         if req.status != Status.ISSUED:
             raise TransitionError(_("Only an issued request can be logged."))
-        entry = _log_entry(
+        return record_locked(
             req, user, now, action=req.request_kind, address=req.issued_address, note=note
         )
-        req.recorded_at = now
-        _move(
-            req,
-            Status.RECORDED,
-            actor=user,
-            now=now,
-            action="recorded",
-            note=f"CreateEmailHUST-log #{entry.pk}",
-            fields=["recorded_at"],
-        )
+
+
+def record_locked(req, user, now, **entry_fields) -> IssuanceLogEntry:
+    """Write the log row of a locked, issued request and move it to step 5b (user: None when
+    the portal logs its own provisioning, issue 17)."""
+    entry = _log_entry(req, user, now, **entry_fields)
+    req.recorded_at = now
+    _move(
+        req,
+        Status.RECORDED,
+        actor=user,
+        now=now,
+        action="recorded",
+        note=f"CreateEmailHUST-log #{entry.pk}",
+        fields=["recorded_at"],
+    )
     return entry
 
 
