@@ -329,3 +329,22 @@ def test_trying_again_after_a_taken_address_sends_the_next_free_one(
     provision_account(job.pk, now=now)
     req.refresh_from_db()
     assert req.status == Status.NOTIFIED and req.issued_address == job.address
+
+
+def test_a_job_left_running_by_a_dead_worker_is_taken_again_after_the_lease(
+    ldap_directory, verified, now, monkeypatch
+):
+    from accounts.provisioning.jobs import LEASE, pick_up_provisioning
+
+    queued = []
+    monkeypatch.setattr(provision_account_task, "delay", queued.append)
+    req = verified()
+    job = req.provisioning
+    ProvisioningJob.objects.filter(pk=job.pk).update(state=State.RUNNING, started_at=now)
+    assert provision_account(job.pk, now=now + dt.timedelta(minutes=1)) is None  # still leased
+    assert pick_up_provisioning(now + dt.timedelta(minutes=1)) == 0
+    later = now + LEASE + dt.timedelta(seconds=1)
+    assert pick_up_provisioning(later) == 1 and queued == [job.pk]
+    provision_account(job.pk, now=later)
+    job.refresh_from_db()
+    assert job.state == State.DONE and job.attempts == 1
