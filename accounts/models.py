@@ -328,7 +328,11 @@ class IssuanceLogEntry(models.Model):
         verbose_name = _("issuance log entry (CreateEmailHUST-log)")
         verbose_name_plural = _("issuance log (CreateEmailHUST-log)")
         ordering = ["-recorded_at", "-id"]
-        indexes = [models.Index(fields=["recorded_at", "id"], name="accounts_log_recorded")]
+        indexes = [
+            models.Index(fields=["recorded_at", "id"], name="accounts_log_recorded"),
+            # Automatic verification asks "was this person ever issued an account?" (issue 17).
+            models.Index(fields=["person_kind", "person_id"], name="accounts_log_person"),
+        ]
 
     def __str__(self):
         return f"{self.recorded_at:%d/%m/%Y} {self.reference} {self.address}"

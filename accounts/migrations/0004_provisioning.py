@@ -71,5 +71,9 @@ class Migration(migrations.Migration):
                 'indexes': [models.Index(condition=models.Q(('state__in', ['queued', 'running'])), fields=['next_attempt_at'], name='accounts_prov_pending'), models.Index(fields=['created_at'], name='accounts_prov_created')],
             },
         ),
+        migrations.AddIndex(
+            model_name='issuancelogentry',
+            index=models.Index(fields=['person_kind', 'person_id'], name='accounts_log_person'),
+        ),
         migrations.RunPython(create_switches, migrations.RunPython.noop),
     ]
