@@ -216,6 +216,7 @@ def _complete(job, directory_id: str, now):
             action="provisioned",
             note=f"{job.address} — {job.backend}: {directory_id}",
             fields=["issued_address", "issued_by", "issued_at"],
+            email=False,  # the applicant hears once, with the result, in this transaction
         )
         record_locked(
             req,
@@ -226,6 +227,7 @@ def _complete(job, directory_id: str, now):
             note=str(_("Created by the portal in the mail system.")),
             backend=job.backend,
             directory_id=directory_id,
+            email=False,
         )
         send_result(req, user, now)
 

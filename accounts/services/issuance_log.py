@@ -50,7 +50,7 @@ def record_issuance(pk, user, *, note="", now=None) -> IssuanceLogEntry:
         )
 
 
-def record_locked(req, user, now, **entry_fields) -> IssuanceLogEntry:
+def record_locked(req, user, now, email=True, **entry_fields) -> IssuanceLogEntry:
     """Write the log row of a locked, issued request and move it to step 5b (user: None when
     the portal logs its own provisioning, issue 17)."""
     entry = _log_entry(req, user, now, **entry_fields)
@@ -63,6 +63,7 @@ def record_locked(req, user, now, **entry_fields) -> IssuanceLogEntry:
         action="recorded",
         note=f"CreateEmailHUST-log #{entry.pk}",
         fields=["recorded_at"],
+        email=email,
     )
     return entry
 
