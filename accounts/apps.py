@@ -12,6 +12,11 @@ class AccountsConfig(AppConfig):
         from . import deadlines
 
         deadlines.register()
+        # The provisioning jobs reach the broker through the task layer (one way: tasks → services).
+        from .services.provisioning import use_broker
+        from .tasks import enqueue_batch_verification, enqueue_provisioning
+
+        use_broker(job=enqueue_provisioning, batch=enqueue_batch_verification)
         from portal.tasks import register_periodic_task
 
         register_periodic_task(

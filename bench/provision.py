@@ -50,7 +50,7 @@ def main():
     from accounts import services, tasks
     from accounts.models import AutoVerification, ProvisioningJob, RegistryRecord, Status
     from accounts.provisioning import NewAccount, get_backend
-    from accounts.provisioning.jobs import provision_account
+    from accounts.services.provisioning import provision_account
     from tests.slapd import start_slapd
 
     if connection.vendor != "postgresql":

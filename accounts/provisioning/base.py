@@ -1,8 +1,9 @@
 """The one interface every mail-system backend offers (issue 17): create_account, exists, suspend.
 
 A backend knows its directory and nothing of the procedure: it takes a NewAccount and answers
-with the directory's id, or raises one of the errors below. The job in accounts/provisioning/
-jobs.py decides what an error means for the request (retry, show to the technician, …).
+with the directory's id, or raises one of the errors below. The job in
+accounts/services/provisioning.py decides what an error means for the request (retry, show to
+the technician, …).
 """
 
 from dataclasses import dataclass

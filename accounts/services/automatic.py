@@ -16,6 +16,7 @@ from ..models import (
     Status,
 )
 from ._common import _lock, _move
+from .provisioning import queue_provisioning
 
 
 def _blocks_auto_verification(req: AccountRequest, record) -> bool:
@@ -77,8 +78,6 @@ def auto_verify_request(pk, *, now=None) -> bool:
                 "fields": ", ".join(row.label for row in comparison.rows),
             }
         _move(req, Status.VERIFIED, actor=None, now=now, action="auto_verified", note=note)
-        from ..provisioning.jobs import queue_provisioning
-
         queue_provisioning(req, requested_by=None, now=now)
     return True
 

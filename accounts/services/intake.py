@@ -82,7 +82,7 @@ def submit_batch(rows: list[dict], *, user, file_name: str, now=None) -> Batch:
             user=user,
         )
         if AutoVerification.objects.filter(enabled=True).exists():
-            from ..tasks import auto_verify_batch_task
+            from .provisioning import enqueue_batch_on_commit
 
-            transaction.on_commit(lambda: auto_verify_batch_task.delay(batch.pk))
+            enqueue_batch_on_commit(batch.pk)
     return batch

@@ -11,11 +11,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from portal.access import role_required
+
 from .. import services
 from ..models import AccountRequest, ProvisioningJob, Status
 from ..provisioning import get_backend
-from ..provisioning.jobs import progress, queue_provisioning, retry_provisioning
-from ._common import _role_required
+from ..services.provisioning import progress, queue_provisioning, retry_provisioning
 
 State = ProvisioningJob.State
 WINDOW = dt.timedelta(hours=24)
@@ -42,7 +43,7 @@ def technician_context(now=None) -> dict:
     }
 
 
-@_role_required("mtt_technician")
+@role_required("mtt_technician")
 @require_POST
 def provision_selected(request):
     """Send the ticked verified requests to the mail system (those verified by a person)."""
@@ -68,7 +69,7 @@ def provision_selected(request):
     return redirect("accounts:technician")
 
 
-@_role_required("mtt_technician")
+@role_required("mtt_technician")
 @require_POST
 def provisioning_retry(request, pk):
     try:

@@ -9,7 +9,7 @@ from ldap3 import Connection, Server
 from accounts import services
 from accounts.models import IssuanceLogEntry, ProvisioningJob, Status
 from accounts.provisioning import AlreadyExists, NewAccount, RetryLater, get_backend
-from accounts.provisioning.jobs import provision_account, queue_provisioning, retry_provisioning
+from accounts.services.provisioning import provision_account, queue_provisioning, retry_provisioning
 from accounts.tasks import provision_account_task
 from portal.models import Notification
 
@@ -341,7 +341,7 @@ def test_trying_again_after_a_taken_address_sends_the_next_free_one(
 def test_a_job_left_running_by_a_dead_worker_is_taken_again_after_the_lease(
     ldap_directory, verified, now, monkeypatch
 ):
-    from accounts.provisioning.jobs import LEASE, pick_up_provisioning
+    from accounts.services.provisioning import LEASE, pick_up_provisioning
 
     queued = []
     monkeypatch.setattr(provision_account_task, "delay", queued.append)

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from accounts import selectors, services
 from accounts.models import ProvisioningJob, Status
-from accounts.provisioning.jobs import provision_account
+from accounts.services.provisioning import provision_account
 from tests.accounts.conftest import student_data
 
 State = ProvisioningJob.State

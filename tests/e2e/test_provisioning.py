@@ -33,7 +33,7 @@ def manager(make_user):
 def test_a_matching_bm02_is_verified_and_created_without_a_person_and_the_technician_sees_it(
     page, person, ldap_directory, screenshot
 ):
-    from accounts.provisioning.jobs import provision_account
+    from accounts.services.provisioning import provision_account
 
     for kind in ("staff", "student"):  # the migration's rows (the test database was flushed)
         AutoVerification.objects.get_or_create(person_kind=kind)

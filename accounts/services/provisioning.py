@@ -1,4 +1,5 @@
 """Step 4 by the portal (issue 17): a provisioning job is an outbox row, worked by a Celery task.
+The backends (the directories) are in accounts/provisioning/.
 
     queue_provisioning(req)        in the transaction that verified the request
     provision_account(job_id)      the task's service: claim, call the directory, record
@@ -26,9 +27,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .. import crypto
-from ..models import ProvisioningJob, RequestKind, Status, TemporaryPassword
-from . import get_backend
-from .base import AlreadyExists, NewAccount, ProvisioningError, RetryLater
+from ..models import IssuanceLogEntry, ProvisioningJob, RequestKind, Status, TemporaryPassword
+from ..provisioning import get_backend
+from ..provisioning.base import AlreadyExists, NewAccount, ProvisioningError, RetryLater
+from ._common import TransitionError, _event, _lock, _move, _require
+from .issuance_log import record_locked
+from .review import send_result
+from .technician import _store_password, check_address, suggested_address
 
 log = logging.getLogger(__name__)
 State = ProvisioningJob.State
@@ -51,8 +56,6 @@ def can_provision(req) -> bool:
 def queue_provisioning(req, *, requested_by=None, now=None) -> ProvisioningJob | None:
     """Create (or re-arm) the job of a verified request, inside the caller's transaction; the
     task is queued on commit. None when the backend is manual or no address is free."""
-    from ..services import TransitionError, check_address, suggested_address
-
     if not can_provision(req):
         return None
     now = now or timezone.now()
@@ -81,16 +84,26 @@ def queue_provisioning(req, *, requested_by=None, now=None) -> ProvisioningJob |
     return job
 
 
+# Only the task layer talks to the broker: AccountsConfig.ready() hands accounts.tasks' enqueue
+# functions in here (as portal.notifications does), so the services never import their tasks.
+# Each returns False when the broker is down: the row waits and the pick-up queues it later.
+_broker = {
+    "job": lambda job_id, eta=None: False,
+    "batch": lambda batch_id: False,
+}
+
+
+def use_broker(*, job, batch) -> None:
+    _broker.update(job=job, batch=batch)
+
+
+def enqueue_batch_on_commit(batch_id):
+    transaction.on_commit(lambda: _broker["batch"](batch_id))
+
+
 def _enqueue_on_commit(job_id, eta=None):
     def send():
-        from ..tasks import provision_account_task
-
-        try:
-            if eta is None:
-                provision_account_task.delay(job_id)
-            else:
-                provision_account_task.apply_async((job_id,), eta=eta)
-        except Exception:  # the broker is down: the pick-up finds the row when it is due
+        if not _broker["job"](job_id, eta):
             log.warning("provisioning job %s not queued; the pick-up will", job_id)
 
     transaction.on_commit(send)
@@ -106,8 +119,6 @@ def _temporary_password(req) -> str:
     secret = TemporaryPassword.objects.filter(request=req, ciphertext__isnull=False).first()
     if secret is not None:
         return crypto.decrypt(secret.ciphertext)
-    from ..services.technician import _store_password
-
     password = crypto.generate_password()
     _store_password(req, password)
     return password
@@ -185,8 +196,6 @@ def _error(exc, job) -> str:
 
 
 def _stop_exists(job, req, message, now):
-    from ..services._common import _event
-
     with transaction.atomic():
         if _finish(job, now, state=State.EXISTS, last_error=message[:2000]):
             _event(req, "provision_exists", req.status, req.status, None, now, job.address)
@@ -194,11 +203,6 @@ def _stop_exists(job, req, message, now):
 
 def _complete(job, directory_id: str, now):
     """Steps 4, 5 and 5b of the request in one transaction, conditional on our claim."""
-    from ..models import IssuanceLogEntry
-    from ..services._common import _lock, _move
-    from ..services.issuance_log import record_locked
-    from ..services.review import send_result
-
     with transaction.atomic():
         req = _lock(job.request_id)
         if req.status != Status.VERIFIED:  # issued by hand meanwhile: the entry is theirs to see
@@ -234,8 +238,6 @@ def _complete(job, directory_id: str, now):
 
 def retry_provisioning(job_id, user, *, now=None) -> ProvisioningJob:
     """The technician sends a failed or blocked job again (after fixing the cause)."""
-    from ..services._common import TransitionError, _require
-
     _require(user, "mtt_technician")
     now = now or timezone.now()
     with transaction.atomic():
@@ -252,8 +254,6 @@ def pick_up_provisioning(now=None) -> int:
     """Beat: queue again the jobs whose retry is due (the broker lost the delayed task) and the
     ones a dead worker left running past the lease."""
     now = now or timezone.now()
-    from ..tasks import provision_account_task
-
     pks = list(
         ProvisioningJob.objects.filter(
             Q(state=State.QUEUED, next_attempt_at__lte=now)
@@ -261,7 +261,7 @@ def pick_up_provisioning(now=None) -> int:
         ).values_list("pk", flat=True)[:5000]
     )
     for pk in pks:
-        provision_account_task.delay(pk)
+        _broker["job"](pk, None)
     return len(pks)
 
 
