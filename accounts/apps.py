@@ -8,10 +8,13 @@ class AccountsConfig(AppConfig):
 
     def ready(self):
         from portal.navigation import NavItem, register
+        from portal.ops import watch_deliveries
 
         from . import deadlines
 
         deadlines.register()
+        # The office head sees whether the procedure's mail went out, never its bodies.
+        watch_deliveries("mtt_office_head", "accounts/")
         # The provisioning jobs reach the broker through the task layer (one way: tasks → services).
         from .services.provisioning import use_broker
         from .tasks import enqueue_batch_verification, enqueue_provisioning
@@ -34,4 +37,5 @@ class AccountsConfig(AppConfig):
             ),
             NavItem(_("Issuance log"), "accounts:log", roles=("mtt_account_manager",), order=23),
             NavItem(_("BM03 report"), "accounts:report", roles=("mtt_office_head",), order=24),
+            NavItem(_("Mail delivery"), "portal:deliveries", roles=("mtt_office_head",), order=25),
         )

@@ -160,6 +160,8 @@ def send_result(req, user, now):
     import secrets
     from datetime import timedelta
 
+    from portal.sealing import Secret
+
     if req.status != Status.RECORDED:
         raise TransitionError(_("Only a logged issuance can be notified."))
     secret = TemporaryPassword.objects.select_for_update().filter(request=req).first()
@@ -176,7 +178,7 @@ def send_result(req, user, now):
     req.save(update_fields=["status", "notified_at", "updated_at"])
     event = _event(req, "notified", from_status, Status.NOTIFIED, user, now)
     event.extra_context = {
-        "secret_url": _absolute(reverse("accounts:secret", args=[token])),
+        "secret_url": Secret(_absolute(reverse("accounts:secret", args=[token]))),
         "secret_expires_at": secret.link_expires_at,
         "hours": settings.ACCOUNTS_SECRET_LINK_HOURS,
         "is_reset": req.is_reset,

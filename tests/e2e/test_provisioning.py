@@ -65,6 +65,7 @@ def test_a_matching_bm02_is_verified_and_created_without_a_person_and_the_techni
     assert "huong.nguyenthithanh@sis.hust.edu.vn" in created.inner_text()
     screenshot(tech, "accounts-provisioning")
     created.get_by_role("link", name=reference).click()
+    tech.wait_for_url("**/accounts/requests/**")
     history = tech.content()
     assert "Đã kiểm tra tự động: các trường sau khớp với dữ liệu quản lý" in history
     assert "Đã tạo tài khoản trên hệ thống thư điện tử" in history

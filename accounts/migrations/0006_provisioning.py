@@ -14,7 +14,7 @@ def create_switches(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0003_search_trigram_index'),
+        ('accounts', '0005_tracking_token_at_rest'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
