@@ -244,6 +244,9 @@ def retry_provisioning(job_id, user, *, now=None) -> ProvisioningJob:
         job = ProvisioningJob.objects.select_for_update().select_related("request").get(pk=job_id)
         if job.state not in (State.FAILED, State.EXISTS):
             raise TransitionError(_("This job is not waiting for a person."))
+        if job.state == State.EXISTS:  # the directory holds that address: reserve the next one
+            job.request.proposed_address = ""
+            job.request.save(update_fields=["proposed_address"])
         if queue_provisioning(job.request, requested_by=user, now=now) is None:
             raise TransitionError(_("The mail system cannot create this account by itself."))
         job.refresh_from_db()

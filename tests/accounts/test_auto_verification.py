@@ -2,6 +2,8 @@
 
 import datetime as dt
 
+import pytest
+
 from accounts import services
 from accounts.models import IssuanceLogEntry, RegistryImport, RequestEvent, Status
 
@@ -64,22 +66,30 @@ def test_a_request_not_in_the_registry_goes_to_a_person(submit, auto_verificatio
     assert submit().status == Status.SUBMITTED
 
 
-def test_a_second_request_of_the_same_person_goes_to_a_person(
+def test_a_second_request_of_the_same_person_is_refused_not_verified(
     submit, registry_student, auto_verification
 ):
+    from accounts.duplicates import DuplicateRequest
+
     registry_student()
     first = submit()  # switched off: waits for the office
     auto_verification(student=True)
-    second = submit(contact_email="other@example.com")
-    assert first.status == second.status == Status.SUBMITTED
+    with pytest.raises(DuplicateRequest):
+        submit(contact_email="other@example.com")
+    first.refresh_from_db()
+    assert first.status == Status.SUBMITTED
 
 
-def test_a_person_who_already_has_an_address_goes_to_a_person(
+def test_a_person_who_already_has_an_address_is_not_verified_automatically(
     submit, registry_student, auto_verification
 ):
+    from accounts.duplicates import DuplicateRequest
+
     registry_student(email="an.nguyenvan@sis.hust.edu.vn")
     auto_verification(student=True)
-    assert submit().status == Status.SUBMITTED
+    with pytest.raises(DuplicateRequest):
+        submit()
+    assert not RequestEvent.objects.filter(action="auto_verified").exists()
 
 
 def test_a_note_to_the_office_goes_to_a_person(submit, registry_student, auto_verification):

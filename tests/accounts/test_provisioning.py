@@ -315,7 +315,7 @@ def test_5xx_backs_off_and_fails_visibly_after_the_last_attempt(
 
 def test_a_password_reset_is_left_to_the_technician(ldap_directory, submit, office, now):
     req = submit(request_kind="password_reset", existing_address="an.nguyenvan@sis.hust.edu.vn")
-    services.verify_request(req.pk, office, now=now)
+    services.verify_request(req.pk, office, now=now, reason="Đã gọi điện xác nhận")
     req.refresh_from_db()
     assert queue_provisioning(req) is None
 

@@ -38,7 +38,7 @@ def finished(db, office, technician, manager):
                 student_data(person_id=str(first_id + i), given_name=f"Tên{i}"), now=t0
             )
             t = t0 + dt.timedelta(hours=review_hours)
-            services.verify_request(req.pk, office, now=t)
+            services.verify_request(req.pk, office, now=t, reason="Đã gọi điện xác nhận")
             services.issue_account(
                 req.pk,
                 technician,
@@ -192,7 +192,7 @@ def test_the_technician_sends_verified_requests_to_the_mail_system(
     ldap_directory, client_for, submit, office
 ):
     req = submit(at=timezone.now())
-    services.verify_request(req.pk, office)
+    services.verify_request(req.pk, office, reason="Đã gọi điện xác nhận")
     client = client_for("mtt_technician")
     client.post("/accounts/technician/provision/", {"ids": [req.pk]})
     job = ProvisioningJob.objects.get(request=req)
@@ -205,7 +205,7 @@ def test_the_technician_sends_verified_requests_to_the_mail_system(
 @pytest.mark.parametrize("role", ["applicant", "mtt_office", "mtt_account_manager"])
 def test_only_technicians_send_to_the_mail_system(client_for, role, submit, office):
     req = submit()
-    services.verify_request(req.pk, office)
+    services.verify_request(req.pk, office, reason="Đã gọi điện xác nhận")
     client = client_for(role)
     assert client.post("/accounts/technician/provision/", {"ids": [req.pk]}).status_code == 403
     assert client.post("/accounts/technician/jobs/1/retry/").status_code == 403

@@ -19,7 +19,6 @@ from tests.accounts.conftest import (  # noqa: F401 — fixtures used by name
 from tests.e2e.test_accounts import (  # noqa: F401 — fixtures used by name
     fill_bm02,
     hust_units,
-    person,
 )
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -86,7 +85,9 @@ def test_anyone_reads_the_service_quality_page_and_downloads_its_csv(
     for i in range(7):
         t = start + dt.timedelta(minutes=i)
         req, _c = services.submit_request(student_data(person_id=f"2024{i:04d}"), now=t)
-        services.verify_request(req.pk, office, now=t + dt.timedelta(hours=1))
+        services.verify_request(
+            req.pk, office, now=t + dt.timedelta(hours=1), reason="Đã gọi điện xác nhận"
+        )
         services.issue_account(
             req.pk, technician, address=f"sv{i}@sis.hust.edu.vn", now=t + dt.timedelta(hours=2)
         )

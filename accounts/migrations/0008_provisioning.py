@@ -14,7 +14,7 @@ def create_switches(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0005_tracking_token_at_rest'),
+        ('accounts', '0007_request_unit'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
