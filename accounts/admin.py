@@ -4,8 +4,10 @@ from portal.admin import ReadOnlyAdmin
 
 from .models import (
     AccountRequest,
+    AutoVerification,
     IssuanceLogEntry,
     MailSystemExport,
+    ProvisioningJob,
     RegistryImport,
     RegistryRecord,
     RequestEvent,
@@ -51,6 +53,8 @@ class IssuanceLogEntryAdmin(ReadOnlyAdmin):
         "address",
         "action",
         "recorded_by_name",
+        "backend",
+        "directory_id",
     ]
     search_fields = ["reference", "address", "person_id"]
 
@@ -70,3 +74,29 @@ class RegistryImportAdmin(ReadOnlyAdmin):
 @admin.register(MailSystemExport)
 class MailSystemExportAdmin(ReadOnlyAdmin):
     list_display = ["exported_at", "exported_by", "mail_system", "row_count"]
+
+
+@admin.register(AutoVerification)
+class AutoVerificationAdmin(admin.ModelAdmin):
+    """The admins' switch (issue 17): step 3 verifies exact registry matches by itself, per kind
+    of applicant. The two rows exist from the migration; they are switched, not added."""
+
+    list_display = ["person_kind", "enabled", "changed_at"]
+    list_editable = ["enabled"]
+    fields = ["person_kind", "enabled"]
+    readonly_fields = ["person_kind"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ProvisioningJob)
+class ProvisioningJobAdmin(ReadOnlyAdmin):
+    """What the portal asked the mail system, and its answer (no password is kept here)."""
+
+    list_display = ["request", "backend", "address", "state", "attempts", "finished_at"]
+    list_filter = ["state", "backend"]
+    search_fields = ["address", "request__reference"]

@@ -23,6 +23,17 @@ class AccountsConfig(AppConfig):
         )
         # The office head sees whether the procedure's mail went out, never its bodies.
         watch_deliveries("mtt_office_head", "accounts/")
+        # The provisioning jobs reach the broker through the task layer (one way: tasks → services).
+        from .services.provisioning import use_broker
+        from .tasks import enqueue_batch_verification, enqueue_provisioning
+
+        use_broker(job=enqueue_provisioning, batch=enqueue_batch_verification)
+        register_periodic_task(
+            "Pick up account provisioning",
+            "accounts.pick_up_provisioning",
+            60,
+            "Queues again provisioning jobs whose retry is due or whose worker died (MTT.QT06).",
+        )
         register(
             NavItem(_("E-mail accounts"), "accounts:index", audience="public", order=11),
             NavItem(_("My account requests"), "accounts:mine", roles=("applicant",), order=20),

@@ -43,9 +43,14 @@ MICROSOFT_HEADER = [
 ]
 
 
+def org_unit_path(person_kind: str, unit_code: str) -> str:
+    """The Workspace org unit: /Students or /Staff, then the unit (the CSV and the API agree)."""
+    base = "/Students" if person_kind == "student" else "/Staff"
+    return f"{base}/{unit_code}" if unit_code else base
+
+
 def _org_unit(req: AccountRequest) -> str:
-    base = "/Students" if req.person_kind == "student" else "/Staff"
-    return f"{base}/{req.unit_code}" if req.unit_code else base
+    return org_unit_path(req.person_kind, req.unit_code)
 
 
 def rows_for(rows: list[tuple[AccountRequest, str, str]], system: str | None = None):

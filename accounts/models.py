@@ -292,6 +292,9 @@ ACTION_LABELS = {
     "merged": _("Merged into an earlier request of the same person"),
     "merge_received": _("A later request of the same person was merged into this one"),
     "second_address": _("A second address for the same person, with a reason"),
+    "auto_verified": _("Verified automatically: these fields matched the registry"),
+    "provisioned": _("Account created in the mail system"),
+    "provision_exists": _("The address already exists in the mail system"),
     "rejected": _("Returned to the applicant for correction"),
     "exported": _("Put in the mail-system upload file"),
     "issued": _("Account issued"),
@@ -406,14 +409,21 @@ class IssuanceLogEntry(models.Model):
     action = models.CharField(_("action"), max_length=20, choices=Action)
     issued_at = models.DateTimeField(_("issued at"))
     issued_by_name = models.CharField(_("issued by"), max_length=150)
+    # Empty when the portal logged it itself (automatic provisioning, issue 17).
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
         on_delete=models.PROTECT,
         related_name="+",
         verbose_name=_("logged by"),
     )
     recorded_by_name = models.CharField(_("logged by"), max_length=150)
     note = models.TextField(_("note"), blank=True)
+    # Where the account was created when the portal created it (issue 17): the backend and
+    # the directory's own id for the account.
+    backend = models.CharField(_("mail system"), max_length=20, blank=True)
+    directory_id = models.CharField(_("directory id"), max_length=200, blank=True)
     corrects = models.ForeignKey(
         "self",
         null=True,
@@ -427,7 +437,11 @@ class IssuanceLogEntry(models.Model):
         verbose_name = _("issuance log entry (CreateEmailHUST-log)")
         verbose_name_plural = _("issuance log (CreateEmailHUST-log)")
         ordering = ["-recorded_at", "-id"]
-        indexes = [models.Index(fields=["recorded_at", "id"], name="accounts_log_recorded")]
+        indexes = [
+            models.Index(fields=["recorded_at", "id"], name="accounts_log_recorded"),
+            # Automatic verification asks "was this person ever issued an account?" (issue 17).
+            models.Index(fields=["person_kind", "person_id"], name="accounts_log_person"),
+        ]
 
     def __str__(self):
         return f"{self.recorded_at:%d/%m/%Y} {self.reference} {self.address}"
@@ -645,3 +659,86 @@ class IntakeAttachment(models.Model):
 
     def __str__(self):
         return self.file_name
+
+
+class AutoVerification(models.Model):
+    """Whether step 3 verifies by itself a request that matches the registry exactly, per kind
+    of applicant (issue 17). Edited by admins in the admin; both off until they switch them on."""
+
+    person_kind = models.CharField(
+        _("staff / student"), max_length=10, choices=PersonKind, unique=True
+    )
+    enabled = models.BooleanField(_("verify automatically"), default=False)
+    changed_at = models.DateTimeField(_("changed at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("automatic verification")
+        verbose_name_plural = _("automatic verification")
+        ordering = ["person_kind"]
+
+    def __str__(self):
+        return str(self.get_person_kind_display())
+
+    @classmethod
+    def is_on(cls, person_kind: str) -> bool:
+        return cls.objects.filter(person_kind=person_kind, enabled=True).exists()
+
+
+class ProvisioningJob(models.Model):
+    """Step 4 done by the portal in the mail system's directory (issue 17): an outbox row.
+
+    Claimed (queued → running, with `started_at`) before the directory is called, so a task
+    delivered twice calls it once; a row left running past the lease (the worker died) is taken
+    again, and the directory's entry, marked with the request's reference, is then recognised
+    instead of created twice.
+    """
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("Waiting")
+        RUNNING = "running", _("Creating")
+        DONE = "done", _("Created")
+        EXISTS = "exists", _("Address already exists")
+        FAILED = "failed", _("Failed")
+        CANCELLED = "cancelled", _("Not needed any more")
+
+    request = models.OneToOneField(
+        AccountRequest, on_delete=models.CASCADE, related_name="provisioning"
+    )
+    backend = models.CharField(_("mail system"), max_length=20)
+    address = models.EmailField(_("address"))
+    state = models.CharField(_("state"), max_length=10, choices=State, default=State.QUEUED)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt at"), null=True, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(_("error"), blank=True)
+    directory_id = models.CharField(_("directory id"), max_length=200, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("requested by"),
+    )
+    created_at = models.DateTimeField(_("created at"))
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("provisioning job")
+        verbose_name_plural = _("provisioning jobs")
+        indexes = [
+            # The pick-up: WHERE state IN (queued, running) AND next_attempt_at <= now.
+            models.Index(
+                fields=["next_attempt_at"],
+                name="accounts_prov_pending",
+                condition=models.Q(state__in=["queued", "running"]),
+            ),
+            models.Index(fields=["created_at"], name="accounts_prov_created"),
+        ]
+
+    def __str__(self):
+        return f"{self.request_id} {self.address} {self.state}"
+
+    @property
+    def needs_person(self) -> bool:
+        return self.state in (self.State.EXISTS, self.State.FAILED)

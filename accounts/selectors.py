@@ -392,6 +392,7 @@ BM03_KEYS = (
     "returned",
     "open",
     "total",
+    "auto",  # verified automatically (issue 17)
 )
 
 
@@ -427,8 +428,26 @@ def bm03(date_from: dt.date, date_to: dt.date) -> Bm03:
         row[f"{kind}_{what}"] += c["n"]
         row[outcome_of(c["status"])] += c["n"]
         row["total"] += c["n"]
+    # Issue 17: how many of them the portal verified by itself (exact registry matches).
+    from .models import RequestEvent
+
+    for unit_name, n in (
+        RequestEvent.objects.filter(
+            action="auto_verified",
+            request__submitted_at__gte=start,
+            request__submitted_at__lt=end,
+        )
+        .values_list("request__unit_name")
+        .annotate(n=Count("request_id", distinct=True))
+        .order_by()
+    ):
+        if unit_name in units:
+            units[unit_name]["auto"] = n
+    for row in units.values():
+        row["auto_share"] = 100.0 * row["auto"] / row["total"] if row["total"] else None
     rows = sorted(units.values(), key=lambda r: fold(r["unit"]))
     totals = {k: sum(r[k] for r in rows) for k in keys}
+    totals["auto_share"] = 100.0 * totals["auto"] / totals["total"] if totals["total"] else None
     ct = ContentType.objects.get_for_model(AccountRequest)
     closed = DeadlineStep.objects.filter(
         content_type=ct, closed_at__gte=start, closed_at__lt=end
@@ -451,3 +470,195 @@ def bm03(date_from: dt.date, date_to: dt.date) -> Bm03:
             }
         )
     return Bm03(date_from, date_to, rows, totals, steps)
+
+
+# --- the public service-quality page (issue 17; Decision 766/QĐ-TTg style) ---------------------
+
+# Every way step 3 forwards a request: by a person (matching, differing with a reason, not in
+# the registry with a reason) or by the portal.
+VERIFICATION_ACTIONS = [
+    "verified",
+    "verified_differences",
+    "verified_not_in_registry",
+    "auto_verified",
+]
+SUPPRESS_BELOW = 5  # a count of 1–4 could point at a person: shown as "<5", nothing derived
+
+
+def _percentile(values: list[float], q: float) -> float | None:
+    """Nearest-rank percentile (q in 0..1) of the values, None when there are none."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    rank = max(1, -(-len(ordered) * q // 1))  # ceil
+    return ordered[int(rank) - 1]
+
+
+def _month_start(day: dt.date) -> dt.date:
+    return day.replace(day=1)
+
+
+def _add_months(day: dt.date, n: int) -> dt.date:
+    index = day.year * 12 + day.month - 1 + n
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
+@dataclass
+class QualityMonth:
+    month: dt.date
+    received: int = 0
+    finished: int = 0
+    on_time: int = 0
+    verified: int = 0
+    auto_verified: int = 0
+    overall_hours: list = field(default_factory=list)
+    step_hours: dict = field(default_factory=dict)  # step key → [hours]
+
+    @staticmethod
+    def shown(n: int) -> str:
+        return f"<{SUPPRESS_BELOW}" if 0 < n < SUPPRESS_BELOW else str(n)
+
+    @property
+    def received_shown(self) -> str:
+        return self.shown(self.received)
+
+    @property
+    def finished_shown(self) -> str:
+        return self.shown(self.finished)
+
+    @property
+    def on_time_percent(self) -> float | None:
+        if self.finished < SUPPRESS_BELOW:
+            return None
+        return 100.0 * self.on_time / self.finished
+
+    @property
+    def auto_percent(self) -> float | None:
+        if self.verified < SUPPRESS_BELOW:
+            return None
+        return 100.0 * self.auto_verified / self.verified
+
+    def hours(self, values) -> tuple[float | None, float | None]:
+        if len(values) < SUPPRESS_BELOW:
+            return None, None
+        return statistics.median(values), _percentile(values, 0.9)
+
+    @property
+    def overall(self):
+        return self.hours(self.overall_hours)
+
+    @property
+    def steps(self) -> list[tuple]:
+        """[(step key, median, p90)] in the procedure's order."""
+        return [
+            (key, *self.hours(self.step_hours.get(key, [])))
+            for key, _n, _l, _w in PROCEDURE_STEPS[1:]
+        ]
+
+
+def service_quality(months: int = 12, now=None) -> list[QualityMonth]:
+    """Per month of the last `months`: requests received, finished (result sent), the share
+    finished with every step on time, the median and p90 hours of each step and of the whole
+    procedure, and the share of verifications the portal did itself. Four queries, whatever the
+    number of requests; nothing personal leaves this function (only counts and durations)."""
+    from django.db.models.functions import TruncMonth
+
+    from .models import RequestEvent
+
+    tz = timezone.get_current_timezone()
+    today = timezone.localdate(now or timezone.now())
+    first = _add_months(_month_start(today), -(months - 1))
+    start = dt.datetime.combine(first, dt.time.min, tzinfo=tz)
+    rows = {_add_months(first, i): QualityMonth(_add_months(first, i)) for i in range(months)}
+
+    def bucket(when):
+        return rows.get(_month_start(timezone.localtime(when, tz).date()))
+
+    for month, n in (
+        AccountRequest.objects.filter(submitted_at__gte=start)
+        .annotate(m=TruncMonth("submitted_at", tzinfo=tz))
+        .values_list("m")
+        .annotate(n=Count("id"))
+        .order_by()
+    ):
+        row = bucket(month)
+        if row:
+            row.received += n
+    finished = list(
+        AccountRequest.objects.filter(notified_at__gte=start).values_list(
+            "pk", "submitted_at", "notified_at"
+        )
+    )
+    ct = ContentType.objects.get_for_model(AccountRequest)
+    # Steps of the requests finished in the window may have closed a little before it.
+    late = set()
+    for step_type, object_id, started, due, closed in DeadlineStep.objects.filter(
+        content_type=ct, closed_at__gte=start - dt.timedelta(days=62)
+    ).values_list("step_type", "object_id", "started_at", "due_at", "closed_at"):
+        if closed > due:
+            late.add(object_id)
+        row = bucket(closed) if closed >= start else None
+        if row:
+            row.step_hours.setdefault(step_type, []).append(
+                (closed - started).total_seconds() / 3600
+            )
+    for pk, submitted, notified in finished:
+        row = bucket(notified)
+        if row:
+            row.finished += 1
+            row.on_time += str(pk) not in late
+            row.overall_hours.append((notified - submitted).total_seconds() / 3600)
+    for month, action, n in (
+        RequestEvent.objects.filter(at__gte=start, action__in=VERIFICATION_ACTIONS)
+        .annotate(m=TruncMonth("at", tzinfo=tz))
+        .values_list("m", "action")
+        .annotate(n=Count("id"))
+        .order_by()
+    ):
+        row = bucket(month)
+        if row:
+            row.verified += n
+            if action == "auto_verified":
+                row.auto_verified += n
+    return [rows[k] for k in sorted(rows)]
+
+
+def quality_chart(rows: list[QualityMonth], width=720, height=240) -> dict:
+    """Geometry of the server-rendered SVG bar chart (received and finished per month).
+    Suppressed counts (1–4) are drawn as no bar, as in the table."""
+    pad_left, pad_bottom, pad_top = 40, 28, 12
+    inner_h = height - pad_bottom - pad_top
+    top = max([max(r.received, r.finished) for r in rows] + [SUPPRESS_BELOW])
+    step = (width - pad_left) / max(1, len(rows))
+    bar = step * 0.36
+    bars = []
+    for i, r in enumerate(rows):
+        x = pad_left + i * step + step * 0.12
+        for j, (value, kind) in enumerate(((r.received, "received"), (r.finished, "finished"))):
+            shown = value if value >= SUPPRESS_BELOW or value == 0 else 0
+            h = inner_h * shown / top
+            bars.append(
+                {
+                    "x": round(x + j * bar, 1),
+                    "y": round(pad_top + inner_h - h, 1),
+                    "w": round(bar - 2, 1),
+                    "h": round(h, 1),
+                    "kind": kind,
+                    "label": f"{r.month:%m/%Y}: {QualityMonth.shown(value)}",
+                }
+            )
+    labels = [
+        {"x": round(pad_left + i * step + step / 2, 1), "text": f"{r.month:%m/%y}"}
+        for i, r in enumerate(rows)
+    ]
+    return {
+        "width": width,
+        "height": height,
+        "bars": bars,
+        "labels": labels,
+        "top": top,
+        "axis_y": height - pad_bottom,
+        "pad_left": pad_left,
+        "pad_top": pad_top,
+        "label_y": height - 8,
+    }

@@ -1,6 +1,16 @@
 from django.urls import path
 
-from .views import intake, issuance_log, mail_intake, public, reports, review, technician
+from .views import (
+    intake,
+    issuance_log,
+    mail_intake,
+    provisioning,
+    public,
+    quality,
+    reports,
+    review,
+    technician,
+)
 
 app_name = "accounts"
 urlpatterns = [
@@ -31,6 +41,12 @@ urlpatterns = [
     path("technician/", technician.technician, name="technician"),
     path("technician/export/", technician.export_csv, name="technician-export"),
     path("technician/issue-exported/", technician.issue_exported, name="technician-issue-exported"),
+    path("technician/provision/", provisioning.provision_selected, name="technician-provision"),
+    path(
+        "technician/jobs/<int:pk>/retry/",
+        provisioning.provisioning_retry,
+        name="provisioning-retry",
+    ),
     path("log/", issuance_log.log, name="log"),
     path("log/export.<str:fmt>", issuance_log.log_export, name="log-export"),
     path("log/<int:pk>/correct/", issuance_log.log_correct, name="log-correct"),
@@ -40,4 +56,6 @@ urlpatterns = [
     path("registries/", intake.registries, name="registries"),
     path("mail/", mail_intake.intake_log, name="intake-log"),
     path("requests/<int:pk>/confirm/", mail_intake.draft_confirm, name="draft-confirm"),
+    path("quality/", quality.quality, name="quality"),
+    path("quality/mtt-qt06-quality.csv", quality.quality_csv, name="quality-csv"),
 ]

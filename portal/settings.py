@@ -404,6 +404,46 @@ TABULAR_MAX_ROWS = env.int("TABULAR_MAX_ROWS", default=20_000)
 TABULAR_MAX_COLUMNS = env.int("TABULAR_MAX_COLUMNS", default=50)
 # Key for the temporary passwords at rest; empty: derived from SECRET_KEY.
 ACCOUNTS_ENCRYPTION_KEY = env("ACCOUNTS_ENCRYPTION_KEY", default="")
+# Where step 4 creates the account (issue 17, docs/provisioning.md): "manual" (the CSV for the
+# console, as before), "ldap", "google" (Admin SDK Directory API), "microsoft" (Graph).
+ACCOUNTS_PROVISIONING_BACKEND = env("ACCOUNTS_PROVISIONING_BACKEND", default="manual")
+if ACCOUNTS_PROVISIONING_BACKEND not in ("manual", "ldap", "google", "microsoft"):
+    raise ImproperlyConfigured(
+        "ACCOUNTS_PROVISIONING_BACKEND must be manual, ldap, google or microsoft."
+    )
+ACCOUNTS_PROVISIONING_MAX_ATTEMPTS = env.int("ACCOUNTS_PROVISIONING_MAX_ATTEMPTS", default=6)
+ACCOUNTS_PROVISIONING_RETRY_SECONDS = env.int("ACCOUNTS_PROVISIONING_RETRY_SECONDS", default=30)
+ACCOUNTS_LDAP_URL = env("ACCOUNTS_LDAP_URL", default="ldap://127.0.0.1:389")
+ACCOUNTS_LDAP_BIND_DN = env("ACCOUNTS_LDAP_BIND_DN", default="")
+ACCOUNTS_LDAP_BIND_PASSWORD = env("ACCOUNTS_LDAP_BIND_PASSWORD", default="")
+ACCOUNTS_LDAP_PEOPLE_DN = env("ACCOUNTS_LDAP_PEOPLE_DN", default="ou=people,dc=hust,dc=edu,dc=vn")
+ACCOUNTS_GOOGLE_API_URL = env("ACCOUNTS_GOOGLE_API_URL", default="https://admin.googleapis.com")
+ACCOUNTS_GOOGLE_CREDENTIALS_FILE = env("ACCOUNTS_GOOGLE_CREDENTIALS_FILE", default="")
+ACCOUNTS_GOOGLE_ADMIN_EMAIL = env("ACCOUNTS_GOOGLE_ADMIN_EMAIL", default="")
+ACCOUNTS_GRAPH_API_URL = env("ACCOUNTS_GRAPH_API_URL", default="https://graph.microsoft.com")
+ACCOUNTS_GRAPH_LOGIN_URL = env(
+    "ACCOUNTS_GRAPH_LOGIN_URL", default="https://login.microsoftonline.com"
+)
+ACCOUNTS_GRAPH_TENANT_ID = env("ACCOUNTS_GRAPH_TENANT_ID", default="")
+ACCOUNTS_GRAPH_CLIENT_ID = env("ACCOUNTS_GRAPH_CLIENT_ID", default="")
+ACCOUNTS_GRAPH_CLIENT_SECRET = env("ACCOUNTS_GRAPH_CLIENT_SECRET", default="")
+_PROVISIONING_NEEDS = {
+    "ldap": ["ACCOUNTS_LDAP_BIND_DN", "ACCOUNTS_LDAP_BIND_PASSWORD"],
+    "google": ["ACCOUNTS_GOOGLE_CREDENTIALS_FILE", "ACCOUNTS_GOOGLE_ADMIN_EMAIL"],
+    "microsoft": [
+        "ACCOUNTS_GRAPH_TENANT_ID",
+        "ACCOUNTS_GRAPH_CLIENT_ID",
+        "ACCOUNTS_GRAPH_CLIENT_SECRET",
+    ],
+}
+_missing = [
+    n for n in _PROVISIONING_NEEDS.get(ACCOUNTS_PROVISIONING_BACKEND, []) if not globals()[n]
+]
+if _missing:
+    raise ImproperlyConfigured(
+        f"ACCOUNTS_PROVISIONING_BACKEND={ACCOUNTS_PROVISIONING_BACKEND} "
+        f"needs {', '.join(_missing)}."
+    )
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

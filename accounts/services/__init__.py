@@ -12,6 +12,10 @@ from ._common import (
     new_idempotency_key,
     tracking_url,
 )
+from .automatic import (
+    auto_verify_batch,
+    auto_verify_request,
+)
 from .intake import (
     submit_batch,
 )
@@ -36,6 +40,7 @@ from .review import (
     notify_result,
     reject_request,
     release_request,
+    send_result,
     verify_request,
 )
 from .technician import (
@@ -69,6 +74,9 @@ __all__ = [
     "reject_request",
     "bulk_verify_matching",
     "notify_result",
+    "send_result",
+    "auto_verify_request",
+    "auto_verify_batch",
     "taken_addresses",
     "suggested_address",
     "check_address",

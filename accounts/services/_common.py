@@ -89,8 +89,9 @@ def _event(req, action, from_status, to_status, actor, at, note=""):
     )
 
 
-def _move(req, to_status, *, actor, now, action, note="", holder_user=None, fields=()):
-    """Close the step the request was on, open the next one, save, write the event."""
+def _move(req, to_status, *, actor, now, action, note="", holder_user=None, fields=(), email=True):
+    """Close the step the request was on, open the next one, save, write the event.
+    email=False: a step the portal passes on its way to the next mail (issue 17)."""
     from_status = req.status
     old_step, new_step = STEP_OF_STATUS.get(from_status), STEP_OF_STATUS.get(to_status)
     if old_step and old_step != new_step:
@@ -101,7 +102,8 @@ def _move(req, to_status, *, actor, now, action, note="", holder_user=None, fiel
     req.search_key = req.compute_search_key()
     req.save(update_fields=["status", "due_at", "search_key", "updated_at", *fields])
     event = _event(req, action, from_status, to_status, actor, now, note)
-    _email_applicant(req, event)
+    if email:
+        _email_applicant(req, event)
     return event
 
 

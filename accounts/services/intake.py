@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from .. import deadlines as clock
 from ..models import (
     AccountRequest,
+    AutoVerification,
     Batch,
     RequestEvent,
     RequestKind,
@@ -85,6 +86,10 @@ def submit_batch(rows: list[dict], *, user, file_name: str, now=None) -> Batch:
             dedupe_key=f"accounts:batch:{batch.pk}",
             user=user,
         )
+        if AutoVerification.objects.filter(enabled=True).exists():
+            from .provisioning import enqueue_batch_on_commit
+
+            enqueue_batch_on_commit(batch.pk)
     return batch
 
 

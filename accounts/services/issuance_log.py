@@ -13,7 +13,9 @@ from ._common import TransitionError, _event, _lock, _move, _require
 # --- step 5: the account manager updates CreateEmailHUST-log --------------------------------
 
 
-def _log_entry(req, user, now, *, action, address, note="", corrects=None):
+def _log_entry(
+    req, user, now, *, action, address, note="", corrects=None, backend="", directory_id=""
+):
     return IssuanceLogEntry.objects.create(
         recorded_at=now,
         request=req,
@@ -27,9 +29,12 @@ def _log_entry(req, user, now, *, action, address, note="", corrects=None):
         issued_at=req.issued_at or now,
         issued_by_name=req.issued_by.display_name if req.issued_by_id else "",
         recorded_by=user,
-        recorded_by_name=user.display_name,
+        # Empty user: the portal logged it itself after provisioning (issue 17).
+        recorded_by_name=user.display_name if user else str(_("Portal (automatic)")),
         note=note,
         corrects=corrects,
+        backend=backend,
+        directory_id=directory_id,
     )
 
 
@@ -40,19 +45,26 @@ def record_issuance(pk, user, *, note="", now=None) -> IssuanceLogEntry:
         req = _lock(pk)
         if req.status != Status.ISSUED:
             raise TransitionError(_("Only an issued request can be logged."))
-        entry = _log_entry(
+        return record_locked(
             req, user, now, action=req.request_kind, address=req.issued_address, note=note
         )
-        req.recorded_at = now
-        _move(
-            req,
-            Status.RECORDED,
-            actor=user,
-            now=now,
-            action="recorded",
-            note=f"CreateEmailHUST-log #{entry.pk}",
-            fields=["recorded_at"],
-        )
+
+
+def record_locked(req, user, now, email=True, **entry_fields) -> IssuanceLogEntry:
+    """Write the log row of a locked, issued request and move it to step 5b (user: None when
+    the portal logs its own provisioning, issue 17)."""
+    entry = _log_entry(req, user, now, **entry_fields)
+    req.recorded_at = now
+    _move(
+        req,
+        Status.RECORDED,
+        actor=user,
+        now=now,
+        action="recorded",
+        note=f"CreateEmailHUST-log #{entry.pk}",
+        fields=["recorded_at"],
+        email=email,
+    )
     return entry
 
 

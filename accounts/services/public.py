@@ -114,6 +114,10 @@ def submit_request(
             if found:
                 return found, False
         raise
+    from .automatic import auto_verify_request
+
+    if auto_verify_request(req.pk, now=now):
+        req.refresh_from_db()
     return req, True
 
 

@@ -170,35 +170,41 @@ def bulk_verify_matching(user, *, now=None, limit=200) -> int:
 
 def notify_result(pk, user, *, now=None) -> AccountRequest:
     """One click: the prepared e-mail with the address and a view-once link to the password."""
+    _require(user, "mtt_office")
+    now = now or timezone.now()
+    with transaction.atomic():
+        req = _lock(pk)
+        send_result(req, user, now)
+    return req
+
+
+def send_result(req, user, now):
+    """The result e-mail with its view-once link, for a locked, logged request (user: None when
+    the portal sends it after provisioning by itself, issue 17)."""
     import secrets
     from datetime import timedelta
 
     from portal.sealing import Secret
 
-    _require(user, "mtt_office")
-    now = now or timezone.now()
-    with transaction.atomic():
-        req = _lock(pk)
-        if req.status != Status.RECORDED:
-            raise TransitionError(_("Only a logged issuance can be notified."))
-        secret = TemporaryPassword.objects.select_for_update().filter(request=req).first()
-        if secret is None or secret.ciphertext is None:
-            raise TransitionError(_("There is no temporary password to send."))
-        token = secrets.token_urlsafe(32)
-        secret.link_digest = crypto.token_digest(token)
-        secret.link_expires_at = now + timedelta(hours=settings.ACCOUNTS_SECRET_LINK_HOURS)
-        secret.save(update_fields=["link_digest", "link_expires_at"])
-        req.notified_at = now
-        clock.close_for(req, "accounts.notify", now)
-        from_status = req.status
-        req.status = Status.NOTIFIED
-        req.save(update_fields=["status", "notified_at", "updated_at"])
-        event = _event(req, "notified", from_status, Status.NOTIFIED, user, now)
-        event.extra_context = {
-            "secret_url": Secret(_absolute(reverse("accounts:secret", args=[token]))),
-            "secret_expires_at": secret.link_expires_at,
-            "hours": settings.ACCOUNTS_SECRET_LINK_HOURS,
-            "is_reset": req.is_reset,
-        }
-        _email_applicant(req, event)
-    return req
+    if req.status != Status.RECORDED:
+        raise TransitionError(_("Only a logged issuance can be notified."))
+    secret = TemporaryPassword.objects.select_for_update().filter(request=req).first()
+    if secret is None or secret.ciphertext is None:
+        raise TransitionError(_("There is no temporary password to send."))
+    token = secrets.token_urlsafe(32)
+    secret.link_digest = crypto.token_digest(token)
+    secret.link_expires_at = now + timedelta(hours=settings.ACCOUNTS_SECRET_LINK_HOURS)
+    secret.save(update_fields=["link_digest", "link_expires_at"])
+    req.notified_at = now
+    clock.close_for(req, "accounts.notify", now)
+    from_status = req.status
+    req.status = Status.NOTIFIED
+    req.save(update_fields=["status", "notified_at", "updated_at"])
+    event = _event(req, "notified", from_status, Status.NOTIFIED, user, now)
+    event.extra_context = {
+        "secret_url": Secret(_absolute(reverse("accounts:secret", args=[token]))),
+        "secret_expires_at": secret.link_expires_at,
+        "hours": settings.ACCOUNTS_SECRET_LINK_HOURS,
+        "is_reset": req.is_reset,
+    }
+    _email_applicant(req, event)

@@ -23,7 +23,7 @@ from ._common import TransitionError, _lock, _move, _require
 def taken_addresses(candidates_prefix: str, *, exclude_pk=None) -> set[str]:
     """Addresses starting with the prefix that are issued, logged, in the registry, or
     reserved by another request (issue 12 §2)."""
-    from ..models import RegistryRecord
+    from ..models import ProvisioningJob, RegistryRecord
 
     prefix = candidates_prefix.lower()
     taken = set(
@@ -43,6 +43,14 @@ def taken_addresses(candidates_prefix: str, *, exclude_pk=None) -> set[str]:
         AccountRequest.objects.filter(proposed_address__istartswith=prefix)
         .exclude(pk=exclude_pk)
         .values_list("proposed_address", flat=True)
+    )
+    # Addresses the portal is creating, or found taken, in the mail system (issue 17).
+    taken |= set(
+        ProvisioningJob.objects.filter(address__istartswith=prefix)
+        .exclude(state=ProvisioningJob.State.CANCELLED)
+        # The request's own job, unless the directory said its address was taken.
+        .exclude(request_id=exclude_pk, state__in=["queued", "running", "done", "failed"])
+        .values_list("address", flat=True)
     )
     return {a.lower() for a in taken}
 

@@ -59,6 +59,7 @@ def report_xlsx(request):
         _("Returned"),
         _("In progress"),
         _("Total"),
+        _("Verified automatically"),
     ]
     xlsx_append(sheet, header)
     for cell in sheet[sheet.max_row]:

@@ -25,10 +25,14 @@ from .review import _queue_context, request_detail
 
 @role_required("mtt_technician", "mtt_office_head")  # the head reads it (escalations)
 def technician(request):
-    context = _queue_context(request, Status.VERIFIED, AccountRequest.objects.all())
+    from .provisioning import technician_context
+
+    qs = AccountRequest.objects.select_related("provisioning")
+    context = _queue_context(request, Status.VERIFIED, qs)
     context["can_issue"] = has_role(request.user, "mtt_technician")
     context["title"] = _("Technician queue")
     context["mail_system"] = settings.ACCOUNTS_MAIL_SYSTEM
+    context.update(technician_context())
     return render(request, "accounts/technician.html", context)
 
 

@@ -125,3 +125,126 @@ def issued(submit, office, technician, now):
         return req
 
     return _issued
+
+
+# --- provisioning (issue 17): a real slapd, and the two cloud APIs' local stand-ins ------------
+
+
+@pytest.fixture(scope="session")
+def slapd_server():
+    from tests.slapd import start_slapd
+
+    server = start_slapd()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def ldap_directory(slapd_server, settings):
+    """The LDAP backend chosen in settings, against the test run's own slapd (emptied)."""
+    from ldap3 import Connection, Server
+
+    settings.ACCOUNTS_PROVISIONING_BACKEND = "ldap"
+    settings.ACCOUNTS_LDAP_URL = slapd_server.url
+    settings.ACCOUNTS_LDAP_BIND_DN = slapd_server.admin_dn
+    settings.ACCOUNTS_LDAP_BIND_PASSWORD = slapd_server.admin_password
+    settings.ACCOUNTS_LDAP_PEOPLE_DN = slapd_server.people_dn
+    conn = Connection(
+        Server(slapd_server.url), slapd_server.admin_dn, slapd_server.admin_password, auto_bind=True
+    )
+    conn.search(slapd_server.people_dn, "(uid=*)", attributes=[])
+    for entry in list(conn.entries):
+        conn.delete(entry.entry_dn)
+    slapd_server.conn = conn
+    yield slapd_server
+    conn.unbind()
+
+
+@pytest.fixture(scope="session")
+def google_key(tmp_path_factory):
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    pem = key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    ).decode()
+    return key, pem
+
+
+@pytest.fixture(scope="session")
+def google_server(google_key):
+    from tests.provisioning_fakes import FakeGoogle
+
+    server = FakeGoogle(
+        google_key[0].public_key(),
+        "portal@hust-directory.iam.gserviceaccount.com",
+        "admin@hust.edu.vn",
+    )
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def google_directory(google_server, google_key, settings, tmp_path):
+    import json
+
+    from accounts.provisioning import google
+
+    key_file = tmp_path / "service-account.json"
+    key_file.write_text(
+        json.dumps(
+            {
+                "type": "service_account",
+                "client_email": google_server.client_email,
+                "private_key_id": "k1",
+                "private_key": google_key[1],
+                "token_uri": f"{google_server.url}/token",
+            }
+        )
+    )
+    settings.ACCOUNTS_PROVISIONING_BACKEND = "google"
+    settings.ACCOUNTS_GOOGLE_API_URL = google_server.url
+    settings.ACCOUNTS_GOOGLE_CREDENTIALS_FILE = str(key_file)
+    settings.ACCOUNTS_GOOGLE_ADMIN_EMAIL = google_server.admin_email
+    google._tokens.token = ""
+    google_server.reset()
+    return google_server
+
+
+@pytest.fixture(scope="session")
+def graph_server():
+    from tests.provisioning_fakes import FakeGraph
+
+    server = FakeGraph("hust-tenant-id", "portal-client-id", "portal-client-secret")
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def graph_directory(graph_server, settings):
+    from accounts.provisioning import microsoft
+
+    settings.ACCOUNTS_PROVISIONING_BACKEND = "microsoft"
+    settings.ACCOUNTS_GRAPH_API_URL = graph_server.url
+    settings.ACCOUNTS_GRAPH_LOGIN_URL = graph_server.url
+    settings.ACCOUNTS_GRAPH_TENANT_ID = graph_server.tenant
+    settings.ACCOUNTS_GRAPH_CLIENT_ID = graph_server.client_id
+    settings.ACCOUNTS_GRAPH_CLIENT_SECRET = graph_server.client_secret
+    microsoft._tokens.token = ""
+    graph_server.reset()
+    return graph_server
+
+
+@pytest.fixture
+def auto_verification(db):
+    """auto_verification(student=True, staff=False): the admins' switches."""
+    from accounts.models import AutoVerification
+
+    def _switch(**kinds):
+        for kind, on in kinds.items():
+            AutoVerification.objects.update_or_create(person_kind=kind, defaults={"enabled": on})
+
+    return _switch
