@@ -9,6 +9,10 @@ class AccountsConfig(AppConfig):
     def ready(self):
         from portal.navigation import NavItem, register
 
+        from . import privacy
+
+        privacy.register_source()
+
         from . import deadlines
 
         deadlines.register()

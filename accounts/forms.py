@@ -10,6 +10,8 @@ from django.core.cache import cache
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from portal.forms import PrivacyConsentForm
+
 from .models import PersonKind, RequestKind, Status
 from .phones import normalise_mobile
 
@@ -67,7 +69,7 @@ def check_birth_date(day: dt.date) -> dt.date:
     return day
 
 
-class RequestForm(forms.Form):
+class RequestForm(PrivacyConsentForm):
     """BM01 (staff) / BM02 (student): the fields the paper forms have, mobile phone mandatory."""
 
     person_kind = PersonKind.STAFF
@@ -127,6 +129,8 @@ class RequestForm(forms.Form):
             self.initial.setdefault("submission_token", uuid.uuid4())
         if correcting:
             del self.fields["submission_token"]
+            # Consent was given, with the notice's version, when the request was first sent.
+            del self.fields["privacy_consent"]
 
     def clean_family_and_middle_names(self):
         return clean_name(

@@ -100,7 +100,8 @@ class AccountRequest(models.Model):
     request_kind = models.CharField(_("request"), max_length=20, choices=RequestKind)
     family_and_middle_names = models.CharField(_("family and middle names"), max_length=100)
     given_name = models.CharField(_("given name"), max_length=50)
-    date_of_birth = models.DateField(_("date of birth"))
+    # Empty once the retention period has passed (portal.privacy): the forms require it.
+    date_of_birth = models.DateField(_("date of birth"), null=True, blank=True)
     person_id = models.CharField(_("staff or student ID"), max_length=20)
     unit_name = models.CharField(_("unit / faculty"), max_length=200)
     unit_code = models.CharField(_("unit code"), max_length=50, blank=True)
@@ -153,6 +154,8 @@ class AccountRequest(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    # Set when the personal fields were cleared (retention or a data-protection request).
+    anonymised_at = models.DateTimeField(_("anonymised at"), null=True, blank=True)
     # fold(name, IDs, phone, addresses): one column so every database searches the same way.
     search_key = models.TextField(editable=False, default="")
 

@@ -21,6 +21,7 @@ from django.utils.translation import gettext_noop
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from portal.privacy import record_consent
 from portal.text import fold_words
 
 from . import bulk, mailsystem, selectors, services
@@ -114,6 +115,7 @@ def apply(request, person_kind):
                 language=request.LANGUAGE_CODE or "vi",
             )
             if created:
+                record_consent(req, form=req.form_code, language=req.language)
                 messages.success(
                     request,
                     _(
@@ -238,7 +240,9 @@ def correct(request, token):
                 "note",
             )
         }
-        initial["date_of_birth"] = req.date_of_birth.strftime("%d/%m/%Y")
+        # Empty once anonymised (portal.privacy): the person types it again.
+        dob = req.date_of_birth
+        initial["date_of_birth"] = dob.strftime("%d/%m/%Y") if dob else ""
         initial["mobile_phone"] = req.mobile_display
         initial["unit"] = req.unit_code
         form = form_class(initial=initial, correcting=True)

@@ -5,6 +5,8 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from portal.forms import PrivacyConsentForm
+
 # Minutes and official letters: PDF or DOCX only, size-limited (DESIGN: uploads are checked).
 DOCUMENT_TYPES = {
     ".pdf": ("application/pdf", b"%PDF-"),
@@ -118,7 +120,7 @@ def _topic_choices():
     return Topic.objects.select_related("department").order_by("position", "name")
 
 
-class AskQuestionForm(forms.Form):
+class AskQuestionForm(PrivacyConsentForm):
     """A logged-in learner's question (step 7 starts at their faculty/institute/centre)."""
 
     topic = forms.ModelChoiceField(label=_("Topic"), queryset=None, empty_label=_("— choose —"))
@@ -316,7 +318,7 @@ class FeedbackItemForm(forms.Form):
         self.fields["kind"].choices = FeedbackItem.Kind.choices
 
 
-class FeedbackAnswerForm(forms.Form):
+class FeedbackAnswerForm(PrivacyConsentForm):
     """Built from the form's questions: a 1–5 choice or a text box each."""
 
     def __init__(self, *args, items=(), **kwargs):

@@ -9,6 +9,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from portal.privacy import record_consent
+
 from . import selectors, services
 from .forms import CopyPlanForm, MilestoneDoneForm, MilestoneEditForm, NoteForm, PublishPlanForm
 from .models import DutyItem, Milestone, Plan
@@ -338,6 +340,7 @@ def ask(request):
                 student_class=data["student_class"],
                 anonymous=data["anonymous"],
             )
+            record_consent(q, form="dialogue.question", language=request.LANGUAGE_CODE or "")
             messages.success(
                 request,
                 _("Your question no. %(no)s has been sent to %(unit)s.")
@@ -1379,7 +1382,8 @@ def feedback_answer(request, pk):
     form = FeedbackAnswerForm(request.POST or None, items=fb.items.all())
     if request.method == "POST" and form.is_valid():
         try:
-            services.submit_feedback(fb, learner=request.user, answers=form.answers())
+            response = services.submit_feedback(fb, learner=request.user, answers=form.answers())
+            record_consent(response, form="dialogue.feedback", language=request.LANGUAGE_CODE or "")
             messages.success(request, _("Thank you! Your answers are recorded without your name."))
             return redirect("dialogue:feedback-list")
         except TransitionError as exc:

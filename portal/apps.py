@@ -10,7 +10,7 @@ class PortalConfig(AppConfig):
     def ready(self):
         from . import navigation
         from .roles import Role, grant, sync_roles
-        from .tasks import ensure_periodic_tasks
+        from .tasks import ensure_periodic_tasks, register_periodic_task
 
         # After every migrate and every test-database flush: role groups exist, permissions granted.
         post_migrate.connect(sync_roles, dispatch_uid="portal.sync_roles")
@@ -20,8 +20,28 @@ class PortalConfig(AppConfig):
         # The heads who receive escalations watch the outbox and the deadlines.
         grant(Role.MTT_OFFICE_HEAD, "portal.view_ops")
         grant(Role.DIALOGUE_COMMITTEE, "portal.view_ops")
+        # Personal data: closed records lose their personal fields after the retention period.
+        register_periodic_task(
+            "Anonymise closed records past retention",
+            "portal.apply_retention",
+            86400,
+            "Clears phone, IDs, date of birth and free text of closed records older than "
+            "PRIVACY_RETENTION_DAYS (Decree 13/2023/NĐ-CP); the issuance log is kept.",
+        )
         ops_roles = (Role.MTT_OFFICE_HEAD.value, Role.DIALOGUE_COMMITTEE.value)
         navigation.register(
             navigation.NavItem(_("Deadlines"), "portal:ops-deadlines", roles=ops_roles, order=900),
             navigation.NavItem(_("Outbox"), "portal:ops-outbox", roles=ops_roles, order=910),
+            navigation.NavItem(
+                _("Personal data"),
+                "portal:privacy",
+                roles=(Role.DATA_PROTECTION.value,),
+                order=920,
+            ),
+            navigation.NavItem(
+                _("Retention"),
+                "portal:ops-privacy",
+                roles=(*ops_roles, Role.DATA_PROTECTION.value),
+                order=930,
+            ),
         )

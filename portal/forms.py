@@ -18,3 +18,29 @@ class LoginForm(AuthenticationForm):
             attrs={"autocomplete": "current-password"}
         )
         self.fields["password"].label = _("Password")
+
+
+class PersonLookupForm(forms.Form):
+    identifier = forms.CharField(
+        label=_("E-mail address, staff/student ID or mobile number"),
+        max_length=200,
+        strip=True,
+    )
+
+
+class PrivacyConsentForm(forms.Form):
+    """Base of every form that collects personal data: the box under the privacy notice
+    (templates/portal/_privacy_notice.html). The view records the consent with the notice's
+    version (portal.privacy.record_consent)."""
+
+    privacy_consent = forms.BooleanField(
+        label=_("I have read the notice on personal data above and agree to it."),
+        required=True,
+        error_messages={
+            "required": _("Tick this box to send the form: we cannot process it otherwise.")
+        },
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["privacy_consent"] = self.fields.pop("privacy_consent")  # last, by the button

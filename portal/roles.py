@@ -24,6 +24,7 @@ class Role(models.TextChoices):
     LEADERSHIP = "leadership", _("Party Committee / Leadership Board")
     LEARNER = "learner", _("Learner")
     DIRECTORY_ADMIN = "directory_admin", _("Directory administrator")
+    DATA_PROTECTION = "data_protection", _("Data protection officer")
 
 
 ROLE_DUTIES = {
@@ -38,6 +39,9 @@ ROLE_DUTIES = {
     Role.LEADERSHIP: _("Reads plans, reports and answers."),
     Role.LEARNER: _("Submits questions and feedback."),
     Role.DIRECTORY_ADMIN: _("Edits units, people and assignments."),
+    Role.DATA_PROTECTION: _(
+        "Exports everything held about one person and anonymises it on request."
+    ),
 }
 
 _grants: dict[str, set[str]] = defaultdict(set)

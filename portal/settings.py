@@ -155,6 +155,10 @@ OUTBOX_RETRY_BASE_SECONDS = env.int("OUTBOX_RETRY_BASE_SECONDS", default=60)
 OUTBOX_RETRY_MAX_SECONDS = env.int("OUTBOX_RETRY_MAX_SECONDS", default=3600)
 OUTBOX_LEASE_SECONDS = env.int("OUTBOX_LEASE_SECONDS", default=300)
 OUTBOX_PICK_UP_GRACE_SECONDS = env.int("OUTBOX_PICK_UP_GRACE_SECONDS", default=60)
+# Personal data (Decree 13/2023/NĐ-CP): closed records keep their personal fields this long,
+# then the daily retention task anonymises them; the notice names the contact for requests.
+PRIVACY_RETENTION_DAYS = env.int("PRIVACY_RETENTION_DAYS", default=730)
+PRIVACY_CONTACT_EMAIL = env("PRIVACY_CONTACT_EMAIL", default="dpo@hust.edu.vn")
 
 if REDIS_URL:
     CACHES = {

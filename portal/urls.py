@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from . import ops, views, views_notifications
+from . import ops, views, views_notifications, views_privacy
 from .forms import LoginForm
 
 portal_patterns = (
@@ -27,6 +27,11 @@ portal_patterns = (
         path("ops/outbox/<int:pk>/", ops.outbox_detail, name="ops-outbox-detail"),
         path("ops/outbox/<int:pk>/resend/", ops.outbox_resend, name="ops-outbox-resend"),
         path("ops/deadlines/", ops.deadlines, name="ops-deadlines"),
+        path("ops/privacy/", views_privacy.ops_privacy, name="ops-privacy"),
+        # Personal data (Decree 13/2023/NĐ-CP): the data-protection role.
+        path("privacy/", views_privacy.person, name="privacy"),
+        path("privacy/export/", views_privacy.export, name="privacy-export"),
+        path("privacy/anonymise/", views_privacy.anonymise, name="privacy-anonymise"),
     ],
     "portal",
 )
