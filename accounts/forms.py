@@ -364,3 +364,10 @@ class LogCorrectionForm(forms.Form):
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+
+
+class TrackLookupForm(forms.Form):
+    """'Send me the link again': a reference and the contact e-mail it was sent with."""
+
+    reference = forms.CharField(max_length=20)
+    email = forms.EmailField(max_length=254)

@@ -16,6 +16,7 @@ from portal.privacy import record_consent
 from .. import selectors, services
 from ..forms import (
     RevealForm,
+    TrackLookupForm,
     form_class_for,
 )
 from ..models import (
@@ -131,9 +132,14 @@ def track_lookup(request):
     """'I lost the link': nothing is revealed here; the link is sent again to the contact e-mail."""
     sent = False
     if request.method == "POST":
-        reference = (request.POST.get("reference") or "").strip().upper()
-        email = (request.POST.get("email") or "").strip().lower()
-        req = AccountRequest.objects.filter(reference=reference, contact_email=email).first()
+        # Through a form: raw input (a NUL byte, a megabyte) never reaches the database.
+        form = TrackLookupForm(request.POST)
+        req = None
+        if form.is_valid():
+            req = AccountRequest.objects.filter(
+                reference=form.cleaned_data["reference"].upper(),
+                contact_email=form.cleaned_data["email"].lower(),
+            ).first()
         if req is not None:
             from portal.notifications import notify
 
