@@ -10,7 +10,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from portal.privacy import PersonalData, register
+from portal.privacy import PersonalData, consents_for, register
 
 from .models import AccountRequest, IssuanceLogEntry, RequestEvent, Status
 from .phones import normalise_mobile
@@ -89,6 +89,10 @@ def export(term: str) -> list[dict]:
     rows = []
     for req in _requests(term).order_by("submitted_at"):
         row = {"type": "account_request", **{f: getattr(req, f) for f in EXPORT_FIELDS}}
+        row["consents"] = [
+            {"form": c.form, "notice_version": c.notice.version, "given_at": c.given_at}
+            for c in consents_for(req)
+        ]
         row["history"] = [
             {"action": e.action, "at": e.at, "to": e.to_status, "note": e.note}
             for e in req.events.all()

@@ -2,7 +2,15 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from .models import DeadlineStep, Notification, NotificationEvent, User
+from .models import (
+    Consent,
+    DeadlineStep,
+    Notification,
+    NotificationEvent,
+    PrivacyLogEntry,
+    PrivacyNotice,
+    User,
+)
 
 
 @admin.register(User)
@@ -69,3 +77,31 @@ class NotificationAdmin(ReadOnlyAdmin):
     date_hierarchy = "created_at"
     list_select_related = ("user",)
     inlines = [NotificationEventInline]
+
+
+# --- Personal data -------------------------------------------------------------------------
+# A new wording of the notice is a new version (added here), never an edit: consents point at
+# the version the person saw. Consents and the personal-data log are records: read-only.
+
+
+@admin.register(PrivacyNotice)
+class PrivacyNoticeAdmin(admin.ModelAdmin):
+    list_display = ("version", "published_at", "summary")
+
+    def has_change_permission(self, request, obj=None):
+        return obj is None and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Consent)
+class ConsentAdmin(ReadOnlyAdmin):
+    list_display = ("form", "object_id", "notice", "given_at", "language")
+    list_filter = ("form", "notice")
+
+
+@admin.register(PrivacyLogEntry)
+class PrivacyLogEntryAdmin(ReadOnlyAdmin):
+    list_display = ("at", "action", "actor", "total")
+    list_filter = ("action",)

@@ -310,3 +310,24 @@ def test_no_public_page_or_export_shows_a_learners_e_mail_or_phone(client, make_
         checked += 1
     assert checked >= 20
     assert req.contact_email  # it exists, and no public page shows it
+
+
+def test_the_retention_page_costs_the_same_queries_for_many_runs(client, make_user):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    officer = make_user("data_protection")
+    client.force_login(officer)
+
+    def queries():
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(reverse("portal:ops-privacy")).status_code == 200
+        return len(ctx)
+
+    apply_retention()
+    PrivacyLogEntry.objects.create(action="export", at=timezone.now(), actor=officer, counts={})
+    one = queries()
+    for _ in range(10):
+        apply_retention()
+        PrivacyLogEntry.objects.create(action="export", at=timezone.now(), actor=make_user())
+    assert queries() == one
