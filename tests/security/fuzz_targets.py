@@ -129,8 +129,8 @@ def probe_request_form(client, kind_and_data) -> str:
     response = client.post(f"/accounts/apply/{kind}/", _post_data(data))
     verdict = _classify(response)
     if verdict == ACCEPTED:
-        token = response["Location"].rstrip("/").rsplit("/", 1)[-1]
-        check_saved_request(AccountRequest.objects.get(tracking_token=token))
+        if AccountRequest.objects.count() > before:  # else: the same form sent again
+            check_saved_request(AccountRequest.objects.order_by("-pk").first())
     else:
         assert AccountRequest.objects.count() == before, "a refused form saved a request"
     return verdict
