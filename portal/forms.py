@@ -19,6 +19,14 @@ class LoginForm(AuthenticationForm):
         )
         self.fields["password"].label = _("Password")
 
+    def clean_username(self):
+        # AuthenticationForm sets max_length after the field is built, so nothing enforces it;
+        # a longer name cannot exist, and django-axes could not record the attempt (a 500).
+        username = self.cleaned_data["username"]
+        if len(username) > (self.username_field.max_length or 150):
+            raise self.get_invalid_login_error()
+        return username
+
 
 class PersonLookupForm(forms.Form):
     identifier = forms.CharField(

@@ -101,3 +101,23 @@ def test_a_nul_byte_in_the_link_lookup_gets_the_usual_answer_not_a_500(client, f
     response = client.post("/accounts/track/", {"reference": "TK-1", "email": "a\x00@b.vn"})
     assert response.status_code == 200
     assert "đã được gửi tới địa chỉ đó" in response.content.decode()
+
+
+def test_a_5000_character_user_name_is_refused_not_a_500(client, fuzz_settings):
+    """Found by bench/fuzz.py: nothing bounded the name, and django-axes failed to store it."""
+    response = client.post("/login/", {"username": "x" * 5000, "password": "a"})
+    assert response.status_code == 200
+    assert "Tên đăng nhập hoặc mật khẩu không đúng" in response.content.decode()
+
+
+def test_a_registry_row_with_a_too_long_id_is_refused_with_a_reason(db):
+    """Found by bench/fuzz.py: a 30-character ID reached a 20-character column."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from accounts.models import RegistryRecord
+    from accounts.registry import import_registry
+
+    csv = "person_id,full_name\n" + "9" * 30 + ",Nguyễn Văn An\n20231234,Trần Thị Bình\n"
+    summary = import_registry("student", SimpleUploadedFile("r.csv", csv.encode()))
+    assert list(RegistryRecord.objects.values_list("person_id", flat=True)) == ["20231234"]
+    assert "Quá dài" in str(summary.rejections)
