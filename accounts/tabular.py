@@ -72,7 +72,10 @@ def _csv_rows(data: bytes) -> list[list[str]]:
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
-    return [[c.strip() for c in row] for row in csv.reader(io.StringIO(text), dialect)]
+    try:
+        return [[c.strip() for c in row] for row in csv.reader(io.StringIO(text), dialect)]
+    except csv.Error as exc:  # e.g. a line break inside an unquoted field
+        raise FileError(_("This does not look like a CSV file.")) from exc
 
 
 def _xlsx_rows(data: bytes) -> list[list[str]]:
