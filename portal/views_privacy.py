@@ -14,22 +14,12 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from . import privacy
+from .access import has_role, role_required
 from .forms import PersonLookupForm
 from .models import PrivacyAction, PrivacyLogEntry
 from .roles import Role
 
-
-def _dpo_required(view):
-    @login_required
-    def wrapped(request, *args, **kwargs):
-        user = request.user
-        if not (user.is_superuser or user.has_role(Role.DATA_PROTECTION)):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    wrapped.__name__ = view.__name__
-    wrapped.__doc__ = view.__doc__
-    return wrapped
+_dpo_required = role_required(Role.DATA_PROTECTION)
 
 
 def _lookup(request, data):
@@ -118,6 +108,6 @@ def ops_privacy(request):
                 (labels.get(k, k), n) for k, n in (last.counts if last else {}).items()
             ],
             "retention_days": settings.PRIVACY_RETENTION_DAYS,
-            "can_see_subjects": user.is_superuser or user.has_role(Role.DATA_PROTECTION),
+            "can_see_subjects": has_role(user, Role.DATA_PROTECTION),
         },
     )

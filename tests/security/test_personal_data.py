@@ -297,7 +297,7 @@ def test_no_public_page_or_export_shows_a_learners_e_mail_or_phone(client, make_
     table = yaml.safe_load(Path(TABLE).read_text())
     objects = _objects()
     checked = 0
-    for name, route in url_patterns():
+    for name, route, _view in url_patterns():
         row = table.get(name)
         if not row or row.get("post_only") or "everyone" not in row.get("allow", []):
             continue
