@@ -24,6 +24,7 @@ class Role(models.TextChoices):
     LEADERSHIP = "leadership", _("Party Committee / Leadership Board")
     LEARNER = "learner", _("Learner")
     DIRECTORY_ADMIN = "directory_admin", _("Directory administrator")
+    OPERATIONS = "operations", _("Operations")
     DATA_PROTECTION = "data_protection", _("Data protection officer")
 
 
@@ -39,6 +40,7 @@ ROLE_DUTIES = {
     Role.LEADERSHIP: _("Reads plans, reports and answers."),
     Role.LEARNER: _("Submits questions and feedback."),
     Role.DIRECTORY_ADMIN: _("Edits units, people and assignments."),
+    Role.OPERATIONS: _("Runs the portal: the outbox and the deadlines of every workflow."),
     Role.DATA_PROTECTION: _(
         "Exports everything held about one person and anonymises it on request."
     ),

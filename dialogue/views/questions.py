@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from portal.access import role_required
 from portal.privacy import record_consent
+from portal.ratelimits import limit_posts
 
 from .. import selectors, services
 from ..scope import is_committee
@@ -51,6 +52,7 @@ def answers(request):
 
 
 @role_required("learner", "dialogue_committee", hide=True)
+@limit_posts("dialogue-ask", target="user")
 def ask(request):
     from ..forms import AskQuestionForm
     from ..scope import training_units, unit_ids_of

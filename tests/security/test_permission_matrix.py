@@ -6,8 +6,8 @@ scoped roles (a unit's leader, a department's responder) are tried on objects th
 another unit. A row's `allow` lists roles, or `everyone`, or `signed_in` (every log-in);
 `post_only: true` rows are sent an empty POST (the action's gate runs before its form).
 Allowed: the page answers (200, a redirect that is not to a log-in, or 400 for an empty
-POST the form refused). Denied: 403, 404 or a
-redirect to a log-in.
+POST the form refused). Denied: 403, 404, 410 (a
+link that is gone) or a redirect to a log-in.
 """
 
 import os
@@ -182,7 +182,7 @@ def _is_login_redirect(response) -> bool:
 
 def _verdict(response) -> str:
     code = response.status_code
-    if code in (403, 404) or _is_login_redirect(response):
+    if code in (403, 404, 410) or _is_login_redirect(response):  # 410: a link that is gone
         return "denied"
     if code in (200, 302, 400):  # 400: past the gate, the empty form was refused
         return "allowed"

@@ -191,7 +191,7 @@ def test_the_ops_page_shows_what_retention_did(client, make_user, closed_request
 def test_the_retention_page_is_for_ops_and_data_protection_only(client, make_user):
     client.force_login(make_user("learner"))
     assert client.get(reverse("portal:ops-privacy")).status_code == 403
-    client.force_login(make_user("mtt_office_head"))
+    client.force_login(make_user("operations"))
     assert client.get(reverse("portal:ops-privacy")).status_code == 200
 
 
@@ -256,7 +256,7 @@ def test_a_learners_questions_lose_their_name_when_anonymised(client, make_user)
     assert q.asked_by is None and q.asker_name == "" and q.text  # the public record stays
 
 
-@pytest.mark.parametrize("role", ["mtt_office_head", "dialogue_committee", "learner", None])
+@pytest.mark.parametrize("role", ["operations", "dialogue_committee", "learner", None])
 def test_only_the_data_protection_role_reaches_a_persons_data(client, make_user, role):
     if role:
         client.force_login(make_user(role))

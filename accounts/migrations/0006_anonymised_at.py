@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0003_search_trigram_index'),
+        ('accounts', '0005_tracking_token_at_rest'),
     ]
 
     operations = [
