@@ -6,6 +6,8 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
+from portal.validators import clean_person_name
+
 from .models import Assignment, Person, Position, Relation, Unit
 
 
@@ -133,17 +135,25 @@ class PersonForm(forms.ModelForm):
 
     class Meta:
         model = Person
-        fields = ["title", "full_name", "email", "phone", "user", "note"]
+        fields = ["title", "full_name", "email", "staff_code", "phone", "user", "note"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = _helper(
             _("Save"),
             Row(Column("title", css_class="col-md-3"), Column("full_name", css_class="col-md-9")),
-            Row(Column("email", css_class="col-md-6"), Column("phone", css_class="col-md-6")),
+            Row(
+                Column("email", css_class="col-md-5"),
+                Column("staff_code", css_class="col-md-3"),
+                Column("phone", css_class="col-md-4"),
+            ),
             "user",
             "note",
         )
+
+    def clean_full_name(self):
+        # The portal's one name rule: the same as the account forms (issue 12 §9).
+        return clean_person_name(self.cleaned_data["full_name"])
 
 
 class PositionForm(forms.ModelForm):

@@ -20,7 +20,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('contenttypes', '0002_remove_content_type_name'),
-        ('portal', '0006_rate_counters'),
+        ('portal', '0008_identity'),
     ]
 
     operations = [

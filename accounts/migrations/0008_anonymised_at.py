@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0005_tracking_token_at_rest'),
+        ('accounts', '0007_request_unit'),
     ]
 
     operations = [
