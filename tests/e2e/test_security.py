@@ -30,7 +30,7 @@ def notified_request(make_user):
     req, _created = services.submit_request(
         student_data(contact_email="huong.nguyen@example.com"), now=now
     )
-    services.verify_request(req.pk, office, now=now)
+    services.verify_request(req.pk, office, reason="Đã gọi xác nhận", now=now)
     services.issue_account(
         req.pk,
         make_user("mtt_technician"),

@@ -130,7 +130,9 @@ def closed_request(make_user):
 
     def _make(at=LONG_AGO, **overrides):
         req, _created = accounts.submit_request(student_data(**overrides), now=at)
-        accounts.verify_request(req.pk, office, note="Khớp sổ, SĐT 0912345678", now=at)
+        accounts.verify_request(
+            req.pk, office, note="Khớp sổ, SĐT 0912345678", reason="Đã gọi xác nhận", now=at
+        )
         accounts.issue_account(
             req.pk,
             technician,
@@ -223,18 +225,19 @@ def test_the_officer_anonymises_closed_requests_on_request_but_not_open_ones(
     client, make_user, closed_request, submit
 ):
     closed = closed_request()
-    still_open = submit(at=timezone.now())
+    still_open = submit(at=timezone.now(), person_id="20238888")  # same contact e-mail
     client.force_login(make_user("data_protection"))
-    confirm = client.get(reverse("portal:privacy-anonymise"), {"identifier": "20231234"})
+    who = "an.nguyen@example.com"
+    confirm = client.get(reverse("portal:privacy-anonymise"), {"identifier": who})
     assert "nhật ký cấp tài khoản" in confirm.content.decode()
     response = client.post(
-        reverse("portal:privacy-anonymise"), {"identifier": "20231234", "note": "Đơn ngày 1/12"}
+        reverse("portal:privacy-anonymise"), {"identifier": who, "note": "Đơn ngày 1/12"}
     )
     assert response.status_code == 302
     closed.refresh_from_db()
     still_open.refresh_from_db()
     assert closed.anonymised_at and closed.mobile_phone == ""
-    assert still_open.person_id == "20231234" and still_open.anonymised_at is None
+    assert still_open.person_id == "20238888" and still_open.anonymised_at is None
     assert IssuanceLogEntry.objects.get(request=closed).person_id == "20231234"
     entry = PrivacyLogEntry.objects.get(action="anonymise")
     assert entry.counts["accounts"] == 1 and entry.note == "Đơn ngày 1/12"
@@ -289,7 +292,10 @@ def test_no_public_page_or_export_shows_a_learners_e_mail_or_phone(client, make_
     q = Question.objects.filter(status="published").first()
     Question.objects.filter(pk=q.pk).update(asked_by=learner)
     req = submit(
-        at=timezone.now(), contact_email="student.private@example.com", mobile_phone="+84983456712"
+        at=timezone.now(),
+        contact_email="student.private@example.com",
+        mobile_phone="+84983456712",
+        person_id="20237771",
     )
     secrets = ["learner.private@example.edu.vn", "student.private@example.com"]
     secrets += ["0983456712", "0983 456 712", "+84983456712", "983456712"]
