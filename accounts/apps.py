@@ -11,7 +11,9 @@ class AccountsConfig(AppConfig):
         from portal.ops import watch_deliveries
         from portal.tasks import register_periodic_task
 
-        from . import deadlines, downloads
+        from . import deadlines, downloads, privacy
+
+        privacy.register_source()
 
         deadlines.register()
         downloads.register()

@@ -10,7 +10,7 @@ from django.core.cache import cache
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from portal.forms import HoneypotMixin
+from portal.forms import HoneypotMixin, PrivacyConsentForm
 from portal.validators import clean_person_name
 
 from .models import PersonKind, RequestKind, Status
@@ -67,7 +67,7 @@ def check_birth_date(day: dt.date) -> dt.date:
     return day
 
 
-class RequestForm(HoneypotMixin, forms.Form):
+class RequestForm(HoneypotMixin, PrivacyConsentForm):
     """BM01 (staff) / BM02 (student): the fields the paper forms have, mobile phone mandatory."""
 
     person_kind = PersonKind.STAFF
@@ -127,6 +127,8 @@ class RequestForm(HoneypotMixin, forms.Form):
             self.initial.setdefault("submission_token", uuid.uuid4())
         if correcting:
             del self.fields["submission_token"]
+            # Consent was given, with the notice's version, when the request was first sent.
+            del self.fields["privacy_consent"]
 
     def clean_family_and_middle_names(self):
         return clean_name(
@@ -379,3 +381,10 @@ class DraftKindForm(forms.Form):
     """Which form a draft from e-mail is (BM01 staff / BM02 student): staff may change it."""
 
     person_kind = forms.ChoiceField(label=_("Form"), choices=PersonKind.choices)
+
+
+class TrackLookupForm(forms.Form):
+    """'Send me the link again': a reference and the contact e-mail it was sent with."""
+
+    reference = forms.CharField(max_length=20)
+    email = forms.EmailField(max_length=254)

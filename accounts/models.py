@@ -111,7 +111,8 @@ class AccountRequest(models.Model):
     request_kind = models.CharField(_("request"), max_length=20, choices=RequestKind)
     family_and_middle_names = models.CharField(_("family and middle names"), max_length=100)
     given_name = models.CharField(_("given name"), max_length=50)
-    # Empty only on a draft read from an e-mail, until staff confirm it.
+    # Empty only on a draft read from an e-mail until staff confirm it, and once the retention
+    # period has passed (portal.privacy); the forms require it.
     date_of_birth = models.DateField(_("date of birth"), null=True, blank=True)
     person_id = models.CharField(_("staff or student ID"), max_length=20)
     # The unit in the office directory: reports and routing follow it when it is renamed
@@ -190,6 +191,8 @@ class AccountRequest(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    # Set when the personal fields were cleared (retention or a data-protection request).
+    anonymised_at = models.DateTimeField(_("anonymised at"), null=True, blank=True)
     # fold(name, IDs, phone, addresses): one column so every database searches the same way.
     search_key = models.TextField(editable=False, default="")
 

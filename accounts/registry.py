@@ -81,7 +81,7 @@ def _clean(raw: dict) -> tuple[dict | None, str]:
             return None, str(
                 _("Not a Vietnamese mobile number: %(value)s") % {"value": raw["mobile_phone"]}
             )
-    return {
+    values = {
         "person_id": person_id,
         "family_and_middle_names": family,
         "given_name": given,
@@ -91,7 +91,16 @@ def _clean(raw: dict) -> tuple[dict | None, str]:
         "cohort": (raw.get("cohort") or "").strip().upper(),
         "mobile_phone": phone,
         "email": (raw.get("email") or "").strip().lower(),
-    }, ""
+    }
+    for name, value in values.items():
+        limit = getattr(RegistryRecord._meta.get_field(name), "max_length", None)
+        if limit and isinstance(value, str) and len(value) > limit:
+            label = RegistryRecord._meta.get_field(name).verbose_name
+            return None, str(
+                _("Too long: %(field)s (at most %(limit)s characters).")
+                % {"field": label, "limit": limit}
+            )
+    return values, ""
 
 
 def _search_key(values: dict) -> str:

@@ -8,6 +8,10 @@ class DialogueConfig(AppConfig):
 
     def ready(self):
         from portal.navigation import NavItem, register
+
+        from . import privacy
+
+        privacy.register_source()
         from portal.tasks import register_periodic_task
 
         from . import engine

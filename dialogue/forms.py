@@ -5,7 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from portal import uploads
-from portal.forms import HoneypotMixin
+from portal.forms import HoneypotMixin, PrivacyConsentForm
 from portal.validators import clean_person_name
 
 # Minutes and official letters: PDF or DOCX, checked by content (portal.uploads).
@@ -95,7 +95,7 @@ def _topic_choices():
     return Topic.objects.select_related("department").order_by("position", "name")
 
 
-class AskQuestionForm(HoneypotMixin, forms.Form):
+class AskQuestionForm(HoneypotMixin, PrivacyConsentForm):
     """A logged-in learner's question (step 7 starts at their faculty/institute/centre)."""
 
     topic = forms.ModelChoiceField(label=_("Topic"), queryset=None, empty_label=_("— choose —"))
@@ -297,7 +297,7 @@ class FeedbackItemForm(forms.Form):
         self.fields["kind"].choices = FeedbackItem.Kind.choices
 
 
-class FeedbackAnswerForm(HoneypotMixin, forms.Form):
+class FeedbackAnswerForm(HoneypotMixin, PrivacyConsentForm):
     """Built from the form's questions: a 1–5 choice or a text box each."""
 
     def __init__(self, *args, items=(), **kwargs):

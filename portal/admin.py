@@ -5,10 +5,13 @@ from django.utils.translation import gettext_lazy as _
 
 from .identity import unit_choices
 from .models import (
+    Consent,
     DeadlineStep,
     GroupRoleMapping,
     Notification,
     NotificationEvent,
+    PrivacyLogEntry,
+    PrivacyNotice,
     RoleChange,
     RoleGrant,
     User,
@@ -83,6 +86,34 @@ class NotificationAdmin(ReadOnlyAdmin):
     date_hierarchy = "created_at"
     list_select_related = ("user",)
     inlines = [NotificationEventInline]
+
+
+# --- Personal data -------------------------------------------------------------------------
+# A new wording of the notice is a new version (added here), never an edit: consents point at
+# the version the person saw. Consents and the personal-data log are records: read-only.
+
+
+@admin.register(PrivacyNotice)
+class PrivacyNoticeAdmin(admin.ModelAdmin):
+    list_display = ("version", "published_at", "summary")
+
+    def has_change_permission(self, request, obj=None):
+        return obj is None and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Consent)
+class ConsentAdmin(ReadOnlyAdmin):
+    list_display = ("form", "object_id", "notice", "given_at", "language")
+    list_filter = ("form", "notice")
+
+
+@admin.register(PrivacyLogEntry)
+class PrivacyLogEntryAdmin(ReadOnlyAdmin):
+    list_display = ("at", "action", "actor", "total")
+    list_filter = ("action",)
 
 
 # --- Sign-in with the university's identity ---------------------------------------------

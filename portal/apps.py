@@ -10,7 +10,12 @@ class PortalConfig(AppConfig):
     def ready(self):
         from . import navigation, notifications
         from .roles import Role, grant, sync_roles
-        from .tasks import enqueue_deliveries, enqueue_delivery, ensure_periodic_tasks
+        from .tasks import (
+            enqueue_deliveries,
+            enqueue_delivery,
+            ensure_periodic_tasks,
+            register_periodic_task,
+        )
 
         # The outbox hands rows to the broker through the task layer (one way: tasks → outbox).
         notifications.use_broker(one=enqueue_delivery, many=enqueue_deliveries)
@@ -35,7 +40,27 @@ class PortalConfig(AppConfig):
         # the heads of a workflow see only the delivery status of theirs (ops.watch_deliveries).
         grant(Role.OPERATIONS, "portal.view_ops")
         ops_roles = (Role.OPERATIONS.value,)
+        # Personal data: closed records lose their personal fields after the retention period.
+        register_periodic_task(
+            "Anonymise closed records past retention",
+            "portal.apply_retention",
+            86400,
+            "Clears phone, IDs, date of birth and free text of closed records older than "
+            "PRIVACY_RETENTION_DAYS (Decree 13/2023/NĐ-CP); the issuance log is kept.",
+        )
         navigation.register(
             navigation.NavItem(_("Deadlines"), "portal:ops-deadlines", roles=ops_roles, order=900),
             navigation.NavItem(_("Outbox"), "portal:ops-outbox", roles=ops_roles, order=910),
+            navigation.NavItem(
+                _("Personal data"),
+                "portal:privacy",
+                roles=(Role.DATA_PROTECTION.value,),
+                order=920,
+            ),
+            navigation.NavItem(
+                _("Retention"),
+                "portal:ops-privacy",
+                roles=(*ops_roles, Role.DATA_PROTECTION.value),
+                order=930,
+            ),
         )

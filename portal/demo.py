@@ -20,6 +20,7 @@ DEMO_USERS = [
     ("learner", "Đặng Thị Mai", [Role.LEARNER]),
     ("directory_admin", "Phan Văn Nam", [Role.DIRECTORY_ADMIN]),
     ("ops", "Trịnh Văn Vận", [Role.OPERATIONS]),
+    ("dpo", "Trịnh Thị Oanh", [Role.DATA_PROTECTION]),
 ]
 
 

@@ -36,6 +36,40 @@ class LoginForm(HoneypotMixin, AuthenticationForm):
         )
         self.fields["password"].label = _("Password")
 
+    def clean_username(self):
+        # AuthenticationForm sets max_length after the field is built, so nothing enforces it;
+        # a longer name cannot exist, and django-axes could not record the attempt (a 500).
+        username = self.cleaned_data["username"]
+        if len(username) > (self.username_field.max_length or 150):
+            raise self.get_invalid_login_error()
+        return username
+
+
+class PersonLookupForm(forms.Form):
+    identifier = forms.CharField(
+        label=_("E-mail address, staff/student ID or mobile number"),
+        max_length=200,
+        strip=True,
+    )
+
+
+class PrivacyConsentForm(forms.Form):
+    """Base of every form that collects personal data: the box under the privacy notice
+    (templates/portal/_privacy_notice.html). The view records the consent with the notice's
+    version (portal.privacy.record_consent)."""
+
+    privacy_consent = forms.BooleanField(
+        label=_("I have read the notice on personal data above and agree to it."),
+        required=True,
+        error_messages={
+            "required": _("Tick this box to send the form: we cannot process it otherwise.")
+        },
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["privacy_consent"] = self.fields.pop("privacy_consent")  # last, by the button
+
     def get_invalid_login_error(self):
         if getattr(self.request, "portal_directory_unreachable", False):
             return forms.ValidationError(

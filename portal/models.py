@@ -395,6 +395,86 @@ class NotificationEvent(models.Model):
         return f"{self.from_status} → {self.to_status} @ {self.at:%Y-%m-%d %H:%M}"
 
 
+# --- Personal data (Decree 13/2023/NĐ-CP) ----------------------------------------------------
+# portal knows no app: apps register what they hold about a person (portal.privacy).
+
+
+class PrivacyNotice(models.Model):
+    """A version of the notice every form collecting personal data shows. A consent points at
+    the version the person saw; a new wording is a new row, never an edit."""
+
+    version = models.PositiveIntegerField(_("version"), unique=True)
+    published_at = models.DateTimeField(_("published at"))
+    summary = models.CharField(_("what changed"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("privacy notice")
+        verbose_name_plural = _("privacy notices")
+        ordering = ["-version"]
+
+    def __str__(self):
+        return f"v{self.version}"
+
+
+class Consent(models.Model):
+    """That the person who sent a form agreed to the notice of `notice`'s version."""
+
+    notice = models.ForeignKey(
+        PrivacyNotice, on_delete=models.PROTECT, related_name="consents", verbose_name=_("notice")
+    )
+    form = models.CharField(_("form"), max_length=40)
+    content_type = models.ForeignKey("contenttypes.ContentType", on_delete=models.PROTECT)
+    object_id = models.CharField(max_length=64)
+    target = GenericForeignKey("content_type", "object_id")
+    given_at = models.DateTimeField(_("given at"))
+    language = models.CharField(_("language"), max_length=8, blank=True)
+
+    class Meta:
+        verbose_name = _("consent")
+        verbose_name_plural = _("consents")
+        indexes = [models.Index(fields=["content_type", "object_id"], name="portal_consent_target")]
+
+    def __str__(self):
+        return f"{self.form} #{self.object_id} v{self.notice_id}"
+
+
+class PrivacyAction(models.TextChoices):
+    RETENTION = "retention", _("Retention: closed records anonymised")
+    EXPORT = "export", _("Personal data exported")
+    ANONYMISE = "anonymise", _("Anonymised on request")
+
+
+class PrivacyLogEntry(models.Model):
+    """Every retention run and every export or anonymisation by data protection. Immutable."""
+
+    action = models.CharField(_("action"), max_length=20, choices=PrivacyAction)
+    at = models.DateTimeField(_("at"))
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    subject = models.CharField(_("about"), max_length=200, blank=True)
+    counts = models.JSONField(_("counts"), default=dict)
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        verbose_name = _("personal-data log entry")
+        verbose_name_plural = _("personal-data log")
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["action", "-at"], name="portal_privacylog_action_at")]
+
+    def __str__(self):
+        return f"{self.action} {self.at:%Y-%m-%d %H:%M}"
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+
 # --- Sign-in with the university's identity (portal.identity) -------------------------------
 # The directory (OpenID Connect provider or LDAP) says which groups a person is in; admins map a
 # group to a portal role and, where the role is scoped, a unit. The mapping is applied at each

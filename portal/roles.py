@@ -25,6 +25,7 @@ class Role(models.TextChoices):
     LEARNER = "learner", _("Learner")
     DIRECTORY_ADMIN = "directory_admin", _("Directory administrator")
     OPERATIONS = "operations", _("Operations")
+    DATA_PROTECTION = "data_protection", _("Data protection officer")
 
 
 ROLE_DUTIES = {
@@ -40,6 +41,9 @@ ROLE_DUTIES = {
     Role.LEARNER: _("Submits questions and feedback."),
     Role.DIRECTORY_ADMIN: _("Edits units, people and assignments."),
     Role.OPERATIONS: _("Runs the portal: the outbox and the deadlines of every workflow."),
+    Role.DATA_PROTECTION: _(
+        "Exports everything held about one person and anonymises it on request."
+    ),
 }
 
 _grants: dict[str, set[str]] = defaultdict(set)

@@ -185,6 +185,10 @@ PORTAL_ENCRYPTION_KEY = env("PORTAL_ENCRYPTION_KEY", default="")
 # Once SMTP accepted a mail, how long the worker retries recording it through a database outage
 # (kept below 80 % of the lease in portal.notifications).
 OUTBOX_RECORD_RETRY_SECONDS = env.int("OUTBOX_RECORD_RETRY_SECONDS", default=240)
+# Personal data (Decree 13/2023/NĐ-CP): closed records keep their personal fields this long,
+# then the daily retention task anonymises them; the notice names the contact for requests.
+PRIVACY_RETENTION_DAYS = env.int("PRIVACY_RETENTION_DAYS", default=730)
+PRIVACY_CONTACT_EMAIL = env("PRIVACY_CONTACT_EMAIL", default="dpo@hust.edu.vn")
 
 if REDIS_URL:
     # A cache nothing depends on: while Redis is down, reads miss and writes are dropped

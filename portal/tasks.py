@@ -26,6 +26,13 @@ def sweep_deadlines_task():
     return {"reminders": len(result.reminders), "escalations": len(result.escalations)}
 
 
+@shared_task(name="portal.apply_retention")
+def apply_retention_task():
+    from .privacy import apply_retention
+
+    return apply_retention(now=timezone.now()).counts
+
+
 def _deliver(notification_id):
     retry_at = deliver_notification(notification_id)
     if retry_at is not None:

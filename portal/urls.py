@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from . import downloads, health, ops, views, views_notifications
+from . import downloads, health, ops, views, views_notifications, views_privacy
 from .forms import LoginForm
 from .identity import oidc
 from .ratelimits import limit_posts
@@ -31,6 +31,11 @@ portal_patterns = (
         path("ops/deadlines/", ops.deadlines, name="ops-deadlines"),
         # Every uploaded file, behind the rule of the page that owns it (portal.downloads).
         path("files/<str:token>/", downloads.download, name="download"),
+        path("ops/privacy/", views_privacy.ops_privacy, name="ops-privacy"),
+        # Personal data (Decree 13/2023/NĐ-CP): the data-protection role.
+        path("privacy/", views_privacy.person, name="privacy"),
+        path("privacy/export/", views_privacy.export, name="privacy-export"),
+        path("privacy/anonymise/", views_privacy.anonymise, name="privacy-anonymise"),
     ],
     "portal",
 )

@@ -14,12 +14,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from portal.access import has_role
+from portal.privacy import record_consent
 from portal.ratelimits import limit_posts
 
 from .. import selectors, services
 from ..duplicates import DuplicateRequest
 from ..forms import (
     RevealForm,
+    TrackLookupForm,
     form_class_for,
 )
 from ..models import (
@@ -69,6 +71,7 @@ def apply(request, person_kind):
                 form.add_error("person_id", _("A request or an account exists for this ID."))
             else:
                 if created:
+                    record_consent(req, form=req.form_code, language=req.language)
                     messages.success(
                         request,
                         _(
@@ -163,9 +166,14 @@ def track_lookup(request):
     """'I lost the link': nothing is revealed here; the link is sent again to the contact e-mail."""
     sent = False
     if request.method == "POST":
-        reference = (request.POST.get("reference") or "").strip().upper()
-        email = (request.POST.get("email") or "").strip().lower()
-        req = AccountRequest.objects.filter(reference=reference, contact_email=email).first()
+        # Through a form: raw input (a NUL byte, a megabyte) never reaches the database.
+        form = TrackLookupForm(request.POST)
+        req = None
+        if form.is_valid():
+            req = AccountRequest.objects.filter(
+                reference=form.cleaned_data["reference"].upper(),
+                contact_email=form.cleaned_data["email"].lower(),
+            ).first()
         if req is not None:
             from portal.notifications import notify
 
@@ -224,10 +232,9 @@ def correct(request, token):
                 "note",
             )
         }
-        # A request received by e-mail may come back without a date nobody could read.
-        initial["date_of_birth"] = (
-            req.date_of_birth.strftime("%d/%m/%Y") if req.date_of_birth else ""
-        )
+        # Empty on a draft nobody could read, or once anonymised (portal.privacy): typed again.
+        dob = req.date_of_birth
+        initial["date_of_birth"] = dob.strftime("%d/%m/%Y") if dob else ""
         initial["mobile_phone"] = req.mobile_display
         initial["unit"] = req.unit_code
         form = form_class(initial=initial, correcting=True)

@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from portal.access import role_required
+from portal.privacy import record_consent
 from portal.ratelimits import limit_posts
 
 from .. import services
@@ -105,7 +106,8 @@ def feedback_answer(request, pk):
     form = FeedbackAnswerForm(request.POST or None, items=fb.items.all())
     if request.method == "POST" and form.is_valid():
         try:
-            services.submit_feedback(fb, learner=request.user, answers=form.answers())
+            response = services.submit_feedback(fb, learner=request.user, answers=form.answers())
+            record_consent(response, form="dialogue.feedback", language=request.LANGUAGE_CODE or "")
             messages.success(request, _("Thank you! Your answers are recorded without your name."))
             return redirect("dialogue:feedback-list")
         except TransitionError as exc:

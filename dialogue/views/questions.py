@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from portal.access import role_required
+from portal.privacy import record_consent
 from portal.ratelimits import limit_posts
 
 from .. import selectors, services
@@ -74,6 +75,7 @@ def ask(request):
                 student_class=data["student_class"],
                 anonymous=data["anonymous"],
             )
+            record_consent(q, form="dialogue.question", language=request.LANGUAGE_CODE or "")
             messages.success(
                 request,
                 _("Your question no. %(no)s has been sent to %(unit)s.")

@@ -37,6 +37,7 @@ def bm02(client, **overrides):
         "mobile_phone": "0912 345 678",
         "contact_email": "an.nguyen@example.com",
         "submission_token": token,
+        "privacy_consent": "on",
     }
     data.update(overrides)
     return client.post("/accounts/apply/student/", data), data

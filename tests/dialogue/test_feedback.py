@@ -91,7 +91,7 @@ def test_a_learner_answers_through_the_page_and_is_told_on_a_second_visit(client
     rating_item, text_item = form.items.order_by("position")
     response = client.post(
         reverse("dialogue:feedback", args=[form.pk]),
-        {f"item_{rating_item.pk}": "4", f"item_{text_item.pk}": ""},
+        {f"item_{rating_item.pk}": "4", f"item_{text_item.pk}": "", "privacy_consent": "on"},
     )
     assert response.status_code == 302
     response = client.get(reverse("dialogue:feedback", args=[form.pk]), follow=True)

@@ -31,6 +31,7 @@ def test_a_learner_submits_through_the_page_to_their_faculty(client, learner, pl
             "text": "Học phí có tăng không ạ?",
             "unit": units["hou-cntt"].pk,
             "anonymous": "on",
+            "privacy_consent": "on",
         },
     )
     assert response.status_code == 302

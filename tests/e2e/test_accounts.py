@@ -48,6 +48,7 @@ def fill_bm02(page, dob="15/03/2005"):
     page.get_by_label(re.compile(r"^\s*Khóa\W*$")).fill("K68")
     page.get_by_label("Số điện thoại di động").fill("0912 345 678")
     page.get_by_label("Thư điện tử liên hệ").fill("huong.nguyen@example.com")
+    page.get_by_label("Tôi đã đọc thông báo về dữ liệu cá nhân ở trên và đồng ý.").check()
 
 
 def test_a_student_gets_an_account_from_bm02_to_the_view_once_password(page, person, screenshot):

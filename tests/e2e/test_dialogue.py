@@ -69,6 +69,7 @@ def test_a_tuition_question_goes_from_a_learner_to_the_finance_department_and_to
     page.get_by_label("Câu hỏi hoặc ý kiến của bạn").fill(QUESTION)
     expect(page.get_by_label("Khoa, viện hoặc trung tâm của bạn")).to_have_value(re.compile(r"\d+"))
     page.get_by_label("Lớp của bạn").fill("K28-CNTT1")
+    page.get_by_label("Tôi đã đọc thông báo về dữ liệu cá nhân ở trên và đồng ý.").check()
     page.get_by_role("button", name="Gửi câu hỏi").click()
     expect(page.get_by_text("đã được gửi tới Khoa Công nghệ Thông tin")).to_be_visible()
     expect(page.get_by_test_id("my-questions")).to_contain_text(QUESTION[:40])
@@ -157,6 +158,7 @@ def test_the_main_dialogue_pages_read_well(page, demo, screenshot):
     ):
         group.locator("input[value='4']").check()
     page.get_by_label("Ý kiến, đề xuất khác").fill("Mong Nhà trường mở thêm phòng tự học.")
+    page.get_by_label("Tôi đã đọc thông báo về dữ liệu cá nhân ở trên và đồng ý.").check()
     screenshot(page, "dialogue-feedback-answer")
     page.get_by_role("button", name="Gửi phiếu trả lời").click()
     expect(page.get_by_text("Câu trả lời của bạn được ghi nhận không kèm tên")).to_be_visible()

@@ -19,6 +19,7 @@ EXPECTED_NAV = {
     Role.LEARNER: "Gửi câu hỏi",
     Role.DIRECTORY_ADMIN: "Cập nhật danh bạ",
     Role.OPERATIONS: "Hộp thư đi",
+    Role.DATA_PROTECTION: "Dữ liệu cá nhân",
 }
 
 # The head of the MTT Office receives every step's escalations: they read the queues too.

@@ -35,6 +35,7 @@ def form(client, **overrides):
         "mobile_phone": "0912 345 678",
         "contact_email": "an.nguyen@example.com",
         "submission_token": token,
+        "privacy_consent": "on",
     }
     data.update(overrides)
     return data

@@ -45,6 +45,7 @@ def bm02(client, n, address, **overrides):
         "mobile_phone": "0912 345 678",
         "contact_email": f"an{n}@example.com",
         "submission_token": token,
+        "privacy_consent": "on",
     }
     data.update(overrides)
     return client.post("/accounts/apply/student/", data, REMOTE_ADDR=address)
