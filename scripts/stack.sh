@@ -9,7 +9,10 @@
 #   scripts/stack.sh start      migrate once (compose's `migrate` service), then the replicas,
 #                               the worker, beat and nginx; waits until /healthz answers through nginx
 #   scripts/stack.sh stop       stops exactly what `start` started (the pid files under var/stack/run)
+#   scripts/stack.sh rollout    a new version without downtime: migrate, then each replica in turn,
+#                               then the worker and beat
 #   scripts/stack.sh status     each process and /healthz through nginx; exit 0 when all are up
+#   scripts/stack.sh manage …   manage.py with the stack's settings, e.g. `manage createsuperuser`
 #   scripts/stack.sh services   the services it runs, in docker-compose.yml's names (tests compare)
 #
 # Settings (environment): DATABASE_URL, REDIS_URL (default: the local servers), STACK_DIR
@@ -33,7 +36,7 @@ WORKER_CONCURRENCY=${STACK_WORKER_CONCURRENCY:-2}
 export DATABASE_URL=${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/portal}
 export REDIS_URL=${REDIS_URL:-redis://127.0.0.1:6379/0}
 
-usage() { echo "usage: $0 start|stop|status|services" >&2; exit 2; }
+usage() { echo "usage: $0 start|stop|status|services|rollout|manage ARGS" >&2; exit 2; }
 
 # The services in docker-compose.yml's names: name, how many, and what it is here.
 services() {
@@ -122,6 +125,40 @@ http {
 EOF
 }
 
+migrate_once() {
+  # compose's one-off `migrate` service: before any replica (re)starts, never by a replica.
+  echo "== migrate"
+  "$PY" manage.py migrate --noinput >"$LOGS/migrate.log" 2>&1 || { tail -20 "$LOGS/migrate.log" >&2; return 1; }
+  "$PY" manage.py collectstatic --noinput >"$LOGS/collectstatic.log" 2>&1 ||
+    { tail -20 "$LOGS/collectstatic.log" >&2; return 1; }
+}
+
+start_web() {  # start_web N PORT
+  echo "== web$1: gunicorn on 127.0.0.1:$2"
+  PORTAL_REPLICA=web$1 "$PY" -m gunicorn portal.wsgi:application --bind "127.0.0.1:$2" \
+    --workers "$WEB_WORKERS" --daemon --pid "$RUN/web$1.pid" --chdir "$ROOT" \
+    --access-logfile "$LOGS/web$1.access.log" --error-logfile "$LOGS/web$1.log"
+  wait_http "http://127.0.0.1:$2/healthz" 60 || { echo "!! web$1 did not answer" >&2; tail -20 "$LOGS/web$1.log" >&2; return 1; }
+}
+
+start_celery() {  # start_celery worker|beat
+  rm -f "$RUN/$1.pid"
+  if [ "$1" = worker ]; then
+    "$PY" -m celery --workdir "$ROOT" -A portal worker --detach --hostname "worker@stack" \
+      --concurrency "$WORKER_CONCURRENCY" --pidfile "$RUN/worker.pid" --logfile "$LOGS/worker.log" \
+      --loglevel INFO
+  else
+    "$PY" -m celery --workdir "$ROOT" -A portal beat --detach --pidfile "$RUN/beat.pid" \
+      --logfile "$LOGS/beat.log" --loglevel INFO --schedule "$STACK_DIR/celerybeat-schedule"
+  fi
+  # Celery writes its pid file once it has detached.
+  local deadline=$((SECONDS + 30))
+  until alive "$RUN/$1.pid"; do
+    [ $SECONDS -lt $deadline ] || { echo "!! Celery $1 did not start" >&2; tail -20 "$LOGS/$1.log" >&2; return 1; }
+    sleep 0.5
+  done
+}
+
 start() {
   mkdir -p "$RUN" "$LOGS" "$STACK_DIR"
   local pid
@@ -132,44 +169,42 @@ start() {
   ensure_nginx
   portal_env
   mkdir -p "$MEDIA_ROOT"
-
-  # compose's one-off `migrate` service: before any replica starts, never by a replica.
-  echo "== migrate"
-  "$PY" manage.py migrate --noinput >"$LOGS/migrate.log" 2>&1 || { tail -20 "$LOGS/migrate.log" >&2; exit 1; }
-  "$PY" manage.py collectstatic --noinput >"$LOGS/collectstatic.log" 2>&1 ||
-    { tail -20 "$LOGS/collectstatic.log" >&2; exit 1; }
-
+  migrate_once || exit 1
   local i=0 port
   for port in "${WEB_PORTS[@]}"; do
     i=$((i + 1))
-    echo "== web$i: gunicorn on 127.0.0.1:$port"
-    PORTAL_REPLICA=web$i "$PY" -m gunicorn portal.wsgi:application --bind "127.0.0.1:$port" \
-      --workers "$WEB_WORKERS" --daemon --pid "$RUN/web$i.pid" --chdir "$ROOT" \
-      --access-logfile "$LOGS/web$i.access.log" --error-logfile "$LOGS/web$i.log"
+    start_web "$i" "$port" || { stop; exit 1; }
   done
   echo "== worker and beat (Celery)"
-  "$PY" -m celery --workdir "$ROOT" -A portal worker --detach --hostname "worker@stack" \
-    --concurrency "$WORKER_CONCURRENCY" --pidfile "$RUN/worker.pid" --logfile "$LOGS/worker.log" \
-    --loglevel INFO
-  "$PY" -m celery --workdir "$ROOT" -A portal beat --detach --pidfile "$RUN/beat.pid" \
-    --logfile "$LOGS/beat.log" --loglevel INFO --schedule "$STACK_DIR/celerybeat-schedule"
-
+  start_celery worker || { stop; exit 1; }
+  start_celery beat || { stop; exit 1; }
   echo "== nginx on 127.0.0.1:$STACK_PORT"
   render_nginx
   nginx -t -q -e "$LOGS/nginx.error.log" -p "$NGINX_DIR" -c "$NGINX_DIR/nginx.conf"
   nginx -e "$LOGS/nginx.error.log" -p "$NGINX_DIR" -c "$NGINX_DIR/nginx.conf"
-
-  for port in "${WEB_PORTS[@]}"; do
-    wait_http "http://127.0.0.1:$port/healthz" 60 || { echo "!! replica on $port did not answer" >&2; tail -20 "$LOGS"/web*.log >&2; stop; exit 1; }
-  done
   wait_http "http://127.0.0.1:$STACK_PORT/healthz" 30 || { echo "!! nginx did not answer" >&2; stop; exit 1; }
-  # Celery writes its pid file once it has detached; give it the time to.
-  local deadline=$((SECONDS + 30))
-  until [ -s "$RUN/worker.pid" ] && [ -s "$RUN/beat.pid" ]; do
-    [ $SECONDS -lt $deadline ] || { echo "!! Celery did not start" >&2; tail -20 "$LOGS"/worker.log "$LOGS"/beat.log >&2; stop; exit 1; }
-    sleep 0.5
-  done
   echo "== up: http://127.0.0.1:$STACK_PORT/ (logs in $LOGS)"
+}
+
+rollout() {
+  # A new version without downtime: migrations first (the release still running must work on
+  # the new schema), then the replicas one at a time, each answering again before the next one
+  # goes (nginx sends the requests to the others meanwhile), then the worker (a warm shutdown
+  # finishes its tasks; unacknowledged ones go back to the queue) and beat.
+  alive "$RUN/nginx.pid" || { echo "!! the stack is not running" >&2; exit 1; }
+  portal_env
+  migrate_once || exit 1
+  local i=0 port
+  for port in "${WEB_PORTS[@]}"; do
+    i=$((i + 1))
+    stop_one "$RUN/web$i.pid"
+    start_web "$i" "$port" || exit 1
+  done
+  stop_one "$RUN/worker.pid"
+  start_celery worker || exit 1
+  stop_one "$RUN/beat.pid"
+  start_celery beat || exit 1
+  echo "== rolled out"
 }
 
 stop_one() {  # stop_one PIDFILE: TERM (each server's graceful stop), KILL after 30 s
@@ -213,6 +248,8 @@ status() {
 
 case "${1:-}" in
   start) start ;;
+  rollout) rollout ;;
+  manage) shift; mkdir -p "$STACK_DIR"; portal_env; exec "$PY" manage.py "$@" ;;
   stop) stop ;;
   status) status ;;
   services) services ;;

@@ -6,122 +6,28 @@ own, under var/, and stop it at the end. The compose tests read docker-compose.y
 describes the same stack as the script.
 """
 
-import http.client
 import json
 import os
 import re
-import shutil
 import socket
-import subprocess
-import tempfile
-import time
+import threading
 import uuid
+from collections import Counter
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
-import psycopg
 import pytest
 import yaml
 
 from portal.management.commands import proxy_error_pages
+from tests.stack import CLIENT_ADDRESS, ROOT, STACK, running_stack, stack_sh
 
-ROOT = Path(__file__).resolve().parents[2]
-STACK = ROOT / "scripts" / "stack.sh"
 TEMPLATE = ROOT / "scripts" / "nginx.conf.template"
-# The client's own address: everything runs on the loopback, so the test talks to nginx from
-# 127.0.0.2 and nginx talks to the replicas from 127.0.0.1; the two can then be told apart.
-CLIENT_ADDRESS = "127.0.0.2"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def stack_sh(*args, env, timeout=240):
-    return subprocess.run(
-        ["bash", str(STACK), *args], env=env, capture_output=True, text=True, timeout=timeout
-    )
-
-
-class Stack:
-    def __init__(self, directory: Path, port: int, env: dict):
-        self.dir, self.port, self.env = directory, port, env
-
-    def request(self, method, path, body=None, headers=None, source=CLIENT_ADDRESS):
-        conn = http.client.HTTPConnection(
-            "127.0.0.1", self.port, timeout=30, source_address=(source, 0)
-        )
-        try:
-            conn.request(method, path, body=body, headers=headers or {})
-            response = conn.getresponse()
-            return response, response.read()
-        finally:
-            conn.close()
-
-    def log_lines(self, pattern: str, containing: str, wait: float = 5.0) -> list[str]:
-        deadline = time.monotonic() + wait
-        while True:
-            lines = [
-                line
-                for log in sorted((self.dir / "log").glob(pattern))
-                for line in log.read_text(errors="replace").splitlines()
-                if containing in line
-            ]
-            if lines or time.monotonic() > deadline:
-                return lines
-            time.sleep(0.2)
-
-    def logs_tail(self) -> str:
-        return "\n".join(
-            f"--- {log.name}\n" + "\n".join(log.read_text(errors="replace").splitlines()[-15:])
-            for log in sorted((self.dir / "log").glob("*.log"))
-        )
-
-
-def _database_url_named(url: str, name: str) -> str:
-    parts = urlsplit(url)
-    return urlunsplit(parts._replace(path="/" + name))
-
-
-def _admin_conn(url: str):
-    return psycopg.connect(_database_url_named(url, "postgres"), autocommit=True)
 
 
 @pytest.fixture(scope="module")
 def stack():
-    base_url = os.environ["DATABASE_URL"]
-    db_name = urlsplit(base_url).path.lstrip("/") + "_stack"
-    with _admin_conn(base_url) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{db_name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{db_name}"')
-    (ROOT / "var").mkdir(exist_ok=True)
-    # Under var/, readable by nginx's unprivileged workers (they serve the media files).
-    directory = Path(tempfile.mkdtemp(prefix="stack-test-", dir=ROOT / "var"))
-    directory.chmod(0o755)
-    port = free_port()
-    dropped = ("DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "DJANGO_SETTINGS_MODULE", "MEDIA_ROOT")
-    env = {k: v for k, v in os.environ.items() if k not in dropped}
-    env.update(
-        DATABASE_URL=_database_url_named(base_url, db_name),
-        STACK_DIR=str(directory),
-        STACK_PORT=str(port),
-        STACK_WEB_PORTS=f"{free_port()} {free_port()}",
-        # Two cores on the CI machine: one gunicorn worker per replica is enough to prove it.
-        STACK_WEB_WORKERS="1",
-        STACK_WORKER_CONCURRENCY="1",
-    )
-    started = stack_sh("start", env=env)
-    running = Stack(directory, port, env)
-    try:
-        assert started.returncode == 0, started.stdout + started.stderr + "\n" + running.logs_tail()
+    with running_stack() as running:
         yield running
-    finally:
-        stack_sh("stop", env=env)
-        with _admin_conn(base_url) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{db_name}" WITH (FORCE)')
-        shutil.rmtree(directory, ignore_errors=True)
 
 
 # --- Through the proxy ---------------------------------------------------------------------
@@ -212,10 +118,6 @@ def test_uploaded_files_are_not_served_by_the_proxy_directly(stack):
 # --- The script ------------------------------------------------------------------------------
 
 
-def _pids(stack) -> dict[str, int]:
-    return {p.stem: int(p.read_text()) for p in (stack.dir / "run").glob("*.pid")}
-
-
 def _alive(pid: int) -> bool:
     try:
         state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
@@ -232,8 +134,34 @@ def test_status_lists_every_process_it_runs(stack):
     assert "healthz 200" in result.stdout
 
 
+def test_a_rollout_replaces_every_process_while_every_request_is_answered(stack):
+    before = stack.pids()
+    answers, done = [], threading.Event()
+
+    def keep_asking():
+        while not done.is_set():
+            try:
+                response, _ = stack.request("GET", "/healthz")
+                answers.append(response.status)
+            except OSError as exc:
+                answers.append(type(exc).__name__)
+
+    client = threading.Thread(target=keep_asking)
+    client.start()
+    try:
+        result = stack_sh("rollout", env=stack.env)
+    finally:
+        done.set()
+        client.join()
+    assert result.returncode == 0, result.stdout + result.stderr + stack.logs_tail()
+    after = stack.pids()
+    replaced = {name for name in before if after.get(name) != before[name]}
+    assert replaced == {"web1", "web2", "worker", "beat"}  # nginx kept every connection
+    assert len(answers) > 20 and Counter(answers) == {200: len(answers)}, Counter(answers)
+
+
 def test_stop_stops_every_process_it_started(stack):
-    pids = _pids(stack)
+    pids = stack.pids()
     assert set(pids) == {"nginx", "web1", "web2", "worker", "beat"}
     result = stack_sh("stop", env=stack.env)
     assert result.returncode == 0, result.stderr
