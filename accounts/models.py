@@ -1,7 +1,7 @@
 """Procedure MTT.QT06 (seed 004): e-mail account requests, their history, the registries the
 MTT Office checks them against, and the permanent issuance log (CreateEmailHUST-log).
 
-Nothing here changes `status`: the services in accounts/services.py do, one per step.
+Nothing here changes `status`: the services in accounts/services/ do, one per step.
 """
 
 import secrets

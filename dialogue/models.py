@@ -2,7 +2,7 @@
 dialogue sessions at three levels with their minutes, learners' questions routed to the
 departments, the university-level dialogue and the feedback form (phiếu phản hồi).
 
-Status fields change only through dialogue/services.py; every change writes an `Event` row.
+Status fields change only through dialogue/services/; every change writes an `Event` row.
 """
 
 from datetime import date, timedelta

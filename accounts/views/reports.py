@@ -1,0 +1,110 @@
+"""Step 6: the BM03 summary report (page and XLSX)."""
+
+import io
+
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+from .. import selectors
+from ..forms import (
+    ReportForm,
+)
+from ._common import _role_required
+
+# --- step 6: BM03 ---------------------------------------------------------------------------
+
+
+@_role_required("mtt_office_head", "mtt_office")
+def report(request):
+    form = ReportForm(request.GET or None)
+    date_from, date_to = form.period()
+    data = selectors.bm03(date_from, date_to)
+    template = "accounts/report_print.html" if request.GET.get("print") else "accounts/report.html"
+    return render(
+        request, template, {"form": form, "report": data, "query": request.GET.urlencode()}
+    )
+
+
+@_role_required("mtt_office_head", "mtt_office")
+def report_xlsx(request):
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    date_from, date_to = ReportForm(request.GET or None).period()
+    data = selectors.bm03(date_from, date_to)
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "BM03"
+    bold = Font(bold=True)
+    sheet.append(
+        [
+            "MTT.QT06.BM03 — "
+            + _("Summary and statistics of issuing e-mail accounts and re-issuing passwords")
+        ]
+    )
+    sheet["A1"].font = Font(bold=True, size=13)
+    sheet.append([_("Period"), f"{date_from:%d/%m/%Y} – {date_to:%d/%m/%Y}"])
+    sheet.append([])
+    header = [
+        _("Unit"),
+        _("Staff: new"),
+        _("Staff: reset"),
+        _("Students: new"),
+        _("Students: reset"),
+        _("Done"),
+        _("Returned"),
+        _("In progress"),
+        _("Total"),
+    ]
+    sheet.append(header)
+    for cell in sheet[sheet.max_row]:
+        cell.font = bold
+    keys = [
+        "staff_new",
+        "staff_reset",
+        "student_new",
+        "student_reset",
+        "done",
+        "returned",
+        "open",
+        "total",
+    ]
+    for row in data.rows:
+        sheet.append([row["unit"], *[row[k] for k in keys]])
+    sheet.append([_("Total"), *[data.totals[k] for k in keys]])
+    for cell in sheet[sheet.max_row]:
+        cell.font = bold
+    sheet.append([])
+    sheet.append(
+        [
+            _("Step"),
+            _("Steps closed"),
+            _("On time"),
+            _("Share on time (%)"),
+            _("Median time (hours)"),
+        ]
+    )
+    for cell in sheet[sheet.max_row]:
+        cell.font = bold
+    for step in data.steps:
+        sheet.append(
+            [
+                f"{step['number']}. {step['label']}",
+                step["count"],
+                step["on_time"],
+                round(step["share"], 1) if step["share"] is not None else "",
+                round(step["median_hours"], 1) if step["median_hours"] is not None else "",
+            ]
+        )
+    sheet.column_dimensions["A"].width = 48
+    out = io.BytesIO()
+    book.save(out)
+    response = HttpResponse(
+        out.getvalue(),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = (
+        f'attachment; filename="MTT.QT06.BM03-{date_from:%Y%m%d}-{date_to:%Y%m%d}.xlsx"'
+    )
+    return response

@@ -1,0 +1,81 @@
+"""The committee's dashboard and the leadership's report (page and XLSX)."""
+
+from django.shortcuts import render
+
+from .. import selectors
+from ._common import _plan_or_404, committee_required, role_required
+
+# --- dashboard and reports -------------------------------------------------------------------
+
+
+@committee_required
+def dashboard(request):
+    """Milestones on time and late, questions by status, departments with overdue answers —
+    a fixed number of queries whatever the number of questions."""
+    from ..models import Question
+
+    plan = _plan_or_404()
+    milestones = list(plan.milestones.all())
+    counts = selectors.status_counts(plan)
+    status_rows = [(value, label, counts.get(value, 0)) for value, label in Question.Status.choices]
+    biggest = max((n for _v, _l, n in status_rows), default=0) or 1
+    return render(
+        request,
+        "dialogue/dashboard.html",
+        {
+            "plan": plan,
+            "timeline": selectors.timeline(milestones),
+            "mcounts": selectors.milestone_counts(milestones),
+            "late_milestones": [
+                m for m in milestones if m.status == m.Status.LATE or m.is_overdue()
+            ],
+            "status_rows": status_rows,
+            "biggest": biggest,
+            "total": sum(n for _v, _l, n in status_rows if _v != Question.Status.MERGED),
+            "overdue": selectors.overdue_by_department(plan),
+            "open_by_dept": selectors.open_by_department(plan),
+            "to_route": plan.questions.filter(status=Question.Status.ESCALATED)
+            .select_related("topic", "unit", "topic__department")
+            .order_by("escalated_at")[:15],
+            "to_publish": plan.questions.filter(
+                status=Question.Status.ANSWERED, department__isnull=False
+            )
+            .select_related("topic", "department")
+            .order_by("answered_at")[:15],
+        },
+    )
+
+
+@role_required("leadership")
+def report(request):
+    """Step 11: the consolidated report for the Party Committee and the Leadership Board."""
+    from django.utils import timezone
+
+    plan = _plan_or_404()
+    data = selectors.report(plan)
+    return render(
+        request,
+        "dialogue/report.html",
+        {
+            "plan": plan,
+            "r": data,
+            "generated_at": timezone.now(),
+            "counts": selectors.status_counts(plan),
+        },
+    )
+
+
+@role_required("leadership")
+def report_xlsx(request):
+    from django.http import HttpResponse
+
+    from ..reports import report_workbook
+
+    plan = _plan_or_404()
+    content = report_workbook(plan, selectors.report(plan))
+    response = HttpResponse(
+        content,
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = 'attachment; filename="bao-cao-tong-hop-doi-thoai.xlsx"'
+    return response
