@@ -71,25 +71,37 @@ portal_env() {
 
 alive() { [ -s "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
 
+http_code() {  # http_code URL → the status code, or 000 when nothing answers (no curl needed)
+  "$PY" - "$1" <<'PYEOF' 2>/dev/null || echo 000
+import sys, urllib.error, urllib.request
+try:
+    print(urllib.request.urlopen(sys.argv[1], timeout=5).status)
+except urllib.error.HTTPError as exc:
+    print(exc.code)
+PYEOF
+}
+
 wait_http() {  # wait_http URL SECONDS → 0 when it answers 200
   local url=$1 deadline=$((SECONDS + $2))
   while [ $SECONDS -lt $deadline ]; do
-    [ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 "$url" || true)" = 200 ] && return 0
+    [ "$(http_code "$url")" = 200 ] && return 0
     sleep 0.5
   done
   return 1
 }
 
-ensure_nginx() {
-  command -v nginx >/dev/null && return 0
-  [ -x /usr/sbin/nginx ] && { PATH=$PATH:/usr/sbin; return 0; }
+ensure_packages() {  # Debian's nginx, and envsubst (gettext-base) to render the template
+  PATH=$PATH:/usr/sbin
+  local need=()
+  command -v nginx >/dev/null || need+=(nginx)
+  command -v envsubst >/dev/null || need+=(gettext-base)
+  [ ${#need[@]} -eq 0 ] && return 0
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-    echo "== installing nginx (Debian package)"
+    echo "== installing ${need[*]} (Debian packages)"
     (apt-get update -qq || true) >/dev/null
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx >/dev/null
-    PATH=$PATH:/usr/sbin
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
   else
-    echo "!! nginx is missing and cannot be installed (not root)" >&2; return 1
+    echo "!! ${need[*]} missing and cannot be installed (not root)" >&2; return 1
   fi
 }
 
@@ -166,7 +178,7 @@ start() {
     if alive "$pid"; then echo "!! already running ($(basename "$pid" .pid)); run: $0 stop" >&2; exit 1; fi
   done
   rm -f "$RUN"/*.pid
-  ensure_nginx
+  ensure_packages
   portal_env
   mkdir -p "$MEDIA_ROOT"
   migrate_once || exit 1
@@ -241,7 +253,7 @@ status() {
   done
   [ $up -gt 0 ] || { echo "stack: not running"; return 3; }
   local code
-  code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 "http://127.0.0.1:$STACK_PORT/healthz" || true)
+  code=$(http_code "http://127.0.0.1:$STACK_PORT/healthz")
   echo "healthz $code"
   [ $down -eq 0 ] && [ "$code" = 200 ]
 }
