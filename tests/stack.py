@@ -8,6 +8,7 @@ own, under var/ (readable by nginx's unprivileged workers, which serve the media
 import contextlib
 import http.client
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -15,7 +16,7 @@ import tempfile
 import time
 import uuid
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlencode, urlsplit, urlunsplit
 
 import psycopg
 
@@ -76,6 +77,25 @@ class Stack:
         assert result.returncode == 0, result.stdout + result.stderr
         return result.stdout
 
+    def login(self, username: str, password: str) -> str:
+        """Logs in through the form, as a browser would; returns the Cookie header to send."""
+        response, body = self.request("GET", "/login/")
+        cookies = _cookies(response)
+        token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', body).group(1).decode()
+        form = urlencode({"username": username, "password": password, "csrfmiddlewaretoken": token})
+        response, body = self.request(
+            "POST",
+            "/login/",
+            body=form,
+            headers={
+                "Content-Type": "application/x-www-form-urlencoded",
+                "Cookie": "; ".join(f"{k}={v}" for k, v in cookies.items()),
+            },
+        )
+        assert response.status == 302, (response.status, body[:500])
+        cookies.update(_cookies(response))
+        return "; ".join(f"{k}={v}" for k, v in cookies.items())
+
     def pids(self) -> dict[str, int]:
         return {p.stem: int(p.read_text()) for p in (self.dir / "run").glob("*.pid")}
 
@@ -84,6 +104,15 @@ class Stack:
             f"--- {log.name}\n" + "\n".join(log.read_text(errors="replace").splitlines()[-15:])
             for log in sorted((self.dir / "log").glob("*.log"))
         )
+
+
+def _cookies(response) -> dict[str, str]:
+    jar = {}
+    for header, value in response.getheaders():
+        if header.lower() == "set-cookie":
+            name, _, rest = value.partition("=")
+            jar[name] = rest.split(";", 1)[0]
+    return jar
 
 
 def _database_url_named(url: str, name: str) -> str:
