@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from portal.admin import ReadOnlyAdmin
+
 from .models import (
     AccountRequest,
     IssuanceLogEntry,
@@ -8,19 +10,6 @@ from .models import (
     RegistryRecord,
     RequestEvent,
 )
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """History is not edited by hand: state changes go through the services."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class EventInline(admin.TabularInline):

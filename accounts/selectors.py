@@ -351,6 +351,19 @@ def outcome_of(status: str) -> str:
     return "open"
 
 
+# The count columns of BM03, after the unit: the page, the print and the XLSX all use these.
+BM03_KEYS = (
+    "staff_new",
+    "staff_reset",
+    "student_new",
+    "student_reset",
+    "done",
+    "returned",
+    "open",
+    "total",
+)
+
+
 @dataclass
 class Bm03:
     date_from: dt.date
@@ -370,16 +383,7 @@ def bm03(date_from: dt.date, date_to: dt.date) -> Bm03:
         .annotate(n=Count("id"))
         .order_by()
     )
-    keys = (
-        "staff_new",
-        "staff_reset",
-        "student_new",
-        "student_reset",
-        "done",
-        "returned",
-        "open",
-        "total",
-    )
+    keys = BM03_KEYS
     units: dict[str, dict] = {}
     for c in counts:
         row = units.setdefault(c["unit_name"], {"unit": c["unit_name"], **dict.fromkeys(keys, 0)})

@@ -4,6 +4,8 @@ participants and programme, topics), and everyone can read the audit trail — n
 
 from django.contrib import admin
 
+from portal.admin import ReadOnlyAdmin
+
 from .models import (
     DialogueSession,
     Event,
@@ -16,17 +18,6 @@ from .models import (
     Question,
     Topic,
 )
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class MilestoneInline(admin.TabularInline):

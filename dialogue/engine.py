@@ -18,7 +18,6 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from portal.deadlines import (
-    ESCALATION,
     REMINDER,
     close_step,
     open_step,
@@ -33,14 +32,14 @@ def register():
         "dialogue.milestone_start",
         label=_("Milestone of the dialogue plan starts"),
         hours=24 * 7,
-        recipients="dialogue.engine.milestone_recipients",
+        recipients="dialogue.services.plan.milestone_recipients",
         reminder_at=0.9,
     )
     register_step_type(
         "dialogue.milestone",
         label=_("Milestone of the dialogue plan"),
         hours=24 * 7,
-        recipients="dialogue.engine.milestone_recipients",
+        recipients="dialogue.services.plan.milestone_recipients",
         reminder_at=0.75,
     )
     register_step_type(
@@ -66,7 +65,7 @@ def register():
 # --- recipients ----------------------------------------------------------------------------
 
 
-def _users_with_role(*roles) -> list:
+def users_with_roles(*roles) -> list:
     """The active users holding any of `roles`, through the engine's users_with_role(): in a
     sweep each role is read once, not once per step."""
     users = {}
@@ -88,26 +87,7 @@ def users_in_unit(role: str, unit_id, leaders_only: bool = False):
 
 
 def committee_users():
-    return _users_with_role("dialogue_committee")
-
-
-def milestone_recipients(step, kind):
-    if step.step_type == "dialogue.milestone_start":
-        # Only the "starts soon" reminder; reaching the start is not a breach.
-        return committee_users() if kind == REMINDER else []
-    if kind == ESCALATION:
-        # The breach: the milestone is late. Mark it in the same transaction as the alert.
-        from . import services
-        from .models import Milestone
-
-        milestone = Milestone.objects.filter(pk=step.object_id).first()
-        if milestone and milestone.status in (
-            Milestone.Status.PLANNED,
-            Milestone.Status.IN_PROGRESS,
-        ):
-            services.mark_milestone_late(milestone, at=timezone.now())
-        return _users_with_role("dialogue_committee", "leadership")
-    return committee_users()
+    return users_with_roles("dialogue_committee")
 
 
 def unit_recipients(step, kind):

@@ -549,6 +549,10 @@ class Question(models.Model):
         PUBLISHED = "published", _("Published")
         MERGED = "merged", _("Merged")
 
+    # With a department or answered: what the committee may select for the university-level
+    # dialogue (step 13).
+    SELECTABLE = (Status.ROUTED, Status.ANSWERED, Status.PUBLISHED)
+
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="questions")
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices, default=Kind.QUESTION)
     topic = models.ForeignKey(

@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from office import selectors as office
 from office.models import Assignment, Relation, Unit, UnitKind
+from portal.access import has_role
 
 # Training units that are centres (IV.12 names them); faculties and institutes are all training
 # units. Other centres (Trung tâm Công nghệ Kỹ thuật số, …) are functional units.
@@ -12,11 +13,7 @@ TRAINING_CENTRE_CODES = ("hou-ttdttt", "hou-danang")
 
 
 def is_committee(user) -> bool:
-    return bool(
-        user
-        and user.is_authenticated
-        and (user.is_superuser or user.has_role("dialogue_committee"))
-    )
+    return has_role(user, "dialogue_committee")
 
 
 def is_leadership(user) -> bool:

@@ -277,10 +277,9 @@ def selection_candidates(plan, query: str = "", topic_id=None):
     from portal.text import fold_words
 
     from .models import Question
-    from .services import SELECTABLE
 
     qs = (
-        Question.objects.filter(plan=plan, status__in=SELECTABLE)
+        Question.objects.filter(plan=plan, status__in=Question.SELECTABLE)
         .select_related("topic", "unit", "department")
         .order_by("topic__position", "-source_count", "id")
     )

@@ -6,18 +6,9 @@ administrators edit in the portal's own forms (/directory/manage/).
 
 from django.contrib import admin
 
+from portal.admin import ReadOnlyAdmin
+
 from .models import Assignment, AuditEvent, Person, Position, Unit, UnitDuty
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Unit)

@@ -160,6 +160,17 @@ class Node:
         """Who answers for this unit itself: in charge of it, or a general duty about it."""
         return _unique(a.person for a in self.in_charge + self.general)
 
+    def add(self, a: Assignment) -> None:
+        """File an assignment under the list its relation shows it in."""
+        if a.relation == Relation.POSITION:
+            (self.leaders if a.position.is_leadership else self.staff).append(a)
+        elif a.relation == Relation.IN_CHARGE:
+            self.in_charge.append(a)
+        elif a.relation == Relation.MONITORS:
+            self.monitors.append(a)
+        else:
+            self.general.append(a)
+
 
 def tree(root: Unit | None, on: date | None = None) -> Node:
     """The subtree of `root` (the whole forest when None) with each unit's people on `on`.
@@ -181,16 +192,8 @@ def tree(root: Unit | None, on: date | None = None) -> Node:
     nodes = {u.pk: Node(unit=u) for u in units}
     for a in assignments:
         node = nodes.get(a.unit_id)
-        if node is None:
-            continue
-        if a.relation == Relation.POSITION:
-            (node.leaders if a.position.is_leadership else node.staff).append(a)
-        elif a.relation == Relation.IN_CHARGE:
-            node.in_charge.append(a)
-        elif a.relation == Relation.MONITORS:
-            node.monitors.append(a)
-        else:
-            node.general.append(a)
+        if node is not None:
+            node.add(a)
     for d in duties:
         if d.unit_id in nodes:
             nodes[d.unit_id].duties.append(d)
@@ -361,14 +364,7 @@ def search(query: str, on: date | None = None, limit: int = 50) -> SearchResults
         u.parent_unit = parents.get(u.parent_id)
         node = Node(unit=u)
         for a in by_unit[u.pk]:
-            if a.relation == Relation.POSITION:
-                (node.leaders if a.position.is_leadership else node.staff).append(a)
-            elif a.relation == Relation.IN_CHARGE:
-                node.in_charge.append(a)
-            elif a.relation == Relation.MONITORS:
-                node.monitors.append(a)
-            else:
-                node.general.append(a)
+            node.add(a)
         if not node.in_charge and u.kind == UnitKind.AREA:
             node.inherited = _unique(
                 a.person for a in by_unit.get(u.parent_id, []) if a.relation == Relation.IN_CHARGE

@@ -4,17 +4,16 @@ editor for directory administrators. Views fetch, call one service, choose a res
 import csv
 import io
 from datetime import date, timedelta
-from functools import wraps
 
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from portal.access import has_role, role_required
 from portal.roles import Role
 
 from . import selectors, services
@@ -44,22 +43,6 @@ def is_staff_member(user) -> bool:
     return bool(user.role_names - NOT_STAFF)
 
 
-def is_directory_admin(user) -> bool:
-    return user.is_authenticated and (user.is_superuser or user.has_role(Role.DIRECTORY_ADMIN))
-
-
-def directory_admin_required(view):
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        if not is_directory_admin(request.user):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapper
-
-
 def _as_of(request):
     """The day the directory is read "as of" (?on=), and the form that chose it."""
     form = AsOfForm(request.GET or None)
@@ -78,7 +61,7 @@ def _common(request, day: date, form) -> dict:
         "is_today": day == today,
         "is_future": day > today,
         "show_phones": is_staff_member(request.user),
-        "can_edit": is_directory_admin(request.user),
+        "can_edit": has_role(request.user, "directory_admin"),
         "on_query": "" if day == today else f"?on={day.isoformat()}",
     }
 
@@ -112,7 +95,9 @@ def directory(request):
     if unit is None:
         unit = Unit.objects.order_by("depth", "sort_path").first()
     if unit is None:
-        return render(request, "office/empty.html", {"can_edit": is_directory_admin(request.user)})
+        return render(
+            request, "office/empty.html", {"can_edit": has_role(request.user, "directory_admin")}
+        )
     return _unit_page(request, unit, "office/unit.html", {"is_home": True})
 
 
@@ -140,7 +125,7 @@ def unit_history(request, code):
             "ancestors": selectors.ancestors(unit),
             "rows": rows,
             "today": today,
-            "can_edit": is_directory_admin(request.user),
+            "can_edit": has_role(request.user, "directory_admin"),
         },
     )
 
@@ -261,7 +246,7 @@ def _service_errors(form, error: ValidationError):
         form.add_error(None, error)
 
 
-@directory_admin_required
+@role_required("directory_admin")
 def manage(request):
     forest = selectors.tree(None)
     people = Person.objects.order_by("full_name")
@@ -273,7 +258,7 @@ def manage(request):
     )
 
 
-@directory_admin_required
+@role_required("directory_admin")
 def unit_create(request):
     parent = Unit.objects.filter(code=request.GET.get("parent") or "").first()
     form = UnitForm(request.POST or None, initial={"parent": parent})
@@ -289,7 +274,7 @@ def unit_create(request):
     return render(request, "office/form.html", {"form": form, "title": _("New unit")})
 
 
-@directory_admin_required
+@role_required("directory_admin")
 def unit_edit(request, code):
     unit = get_object_or_404(Unit, code=code)
     form = UnitForm(request.POST or None, instance=Unit.objects.get(pk=unit.pk))
@@ -308,7 +293,7 @@ def unit_edit(request, code):
     )
 
 
-@directory_admin_required
+@role_required("directory_admin")
 def person_create(request):
     form = PersonForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -324,7 +309,7 @@ def person_create(request):
     return render(request, "office/form.html", {"form": form, "title": _("New person")})
 
 
-@directory_admin_required
+@role_required("directory_admin")
 def person_edit(request, pk):
     person = get_object_or_404(Person, pk=pk)
     form = PersonForm(request.POST or None, instance=Person.objects.get(pk=pk))
@@ -343,7 +328,7 @@ def person_edit(request, pk):
     )
 
 
-@directory_admin_required
+@role_required("directory_admin")
 def position_create(request):
     unit = Unit.objects.filter(code=request.GET.get("unit") or "").first()
     form = PositionForm(request.POST or None, initial={"unit": unit})
@@ -360,7 +345,7 @@ def position_create(request):
     return render(request, "office/form.html", {"form": form, "title": _("New position")})
 
 
-@directory_admin_required
+@role_required("directory_admin")
 def assignment_create(request):
     initial = {}
     unit = Unit.objects.filter(code=request.GET.get("unit") or "").first()
@@ -382,7 +367,7 @@ def assignment_create(request):
     return render(request, "office/form.html", {"form": form, "title": _("New assignment")})
 
 
-@directory_admin_required
+@role_required("directory_admin")
 def assignment_reassign(request, pk):
     assignment = get_object_or_404(
         Assignment.objects.select_related("person", "unit", "position"), pk=pk
@@ -417,7 +402,7 @@ def assignment_reassign(request, pk):
     )
 
 
-@directory_admin_required
+@role_required("directory_admin")
 def assignment_end(request, pk):
     assignment = get_object_or_404(
         Assignment.objects.select_related("person", "unit", "position"), pk=pk
@@ -489,7 +474,7 @@ def _diff(before, after):
     ]
 
 
-@directory_admin_required
+@role_required("directory_admin")
 def changes(request):
     """The audit trail: every change of the directory, who, when, before and after."""
     events = AuditEvent.objects.select_related("actor")

@@ -18,6 +18,9 @@ class UserAdmin(BaseUserAdmin):
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
+    """For looking only: records change through services, and history is never edited by
+    hand. Every app's audit and engine tables use this one."""
+
     def has_add_permission(self, request, obj=None):
         return False
 

@@ -8,9 +8,12 @@ class PortalConfig(AppConfig):
     verbose_name = _("Portal")
 
     def ready(self):
-        from . import navigation
+        from . import navigation, notifications
         from .roles import Role, grant, sync_roles
-        from .tasks import ensure_periodic_tasks
+        from .tasks import enqueue_deliveries, enqueue_delivery, ensure_periodic_tasks
+
+        # The outbox hands rows to the broker through the task layer (one way: tasks → outbox).
+        notifications.use_broker(one=enqueue_delivery, many=enqueue_deliveries)
 
         # After every migrate and every test-database flush: role groups exist, permissions granted.
         post_migrate.connect(sync_roles, dispatch_uid="portal.sync_roles")

@@ -32,6 +32,20 @@ from django.utils.translation import ngettext
 
 from .calendar import add_working_hours
 from .models import Calendar, DeadlineStep
+
+# The step-type registry lives beside DeadlineStep, which shows the labels; apps reach it here.
+from .models import StepType as StepType
+from .models import get_step_type as get_step_type
+from .models import register_step_type as register_step_type
+from .models import registered_step_types as registered_step_types
+from .models import step_type_label as step_type_label
+from .notifications import (
+    MessageRenderer,
+    absolute_url,
+    new_notification,
+    recipient_language,
+    write_notifications,
+)
 from .roles import Role
 from .selectors import attach_targets
 
@@ -54,69 +68,6 @@ DEFAULT_ESCALATE_TO = {
 
 # How many due steps one transaction of the sweep handles.
 SWEEP_BATCH = 100
-
-
-@dataclass(frozen=True)
-class StepType:
-    key: str
-    label: str
-    hours: float
-    recipients: str | None = None
-    reminder_at: float = 0.75
-    calendar: str = Calendar.WALL
-
-    @property
-    def allowed_hours(self) -> float:
-        """The allowed time, unless settings.DEADLINE_HOURS overrides it for this key."""
-        return float(getattr(settings, "DEADLINE_HOURS", {}).get(self.key, self.hours))
-
-    @property
-    def clock(self) -> str:
-        return getattr(settings, "DEADLINE_CALENDARS", {}).get(self.key, self.calendar)
-
-
-_step_types: dict[str, StepType] = {}
-
-
-def register_step_type(
-    key: str,
-    *,
-    label,
-    hours: float,
-    recipients: str | None = None,
-    reminder_at: float = 0.75,
-    calendar: str = Calendar.WALL,
-) -> StepType:
-    """Declare a kind of step ("<app>.<step>") with its allowed time and policy.
-
-    `recipients` is the dotted path of `callable(step, kind) -> list[User]`; without one the
-    holders are reminded and the head role of DEFAULT_ESCALATE_TO is escalated to.
-    """
-    if calendar not in Calendar.values:
-        raise ValueError(f"calendar must be one of {Calendar.values}, not {calendar!r}")
-    if not 0 < reminder_at < 1:
-        raise ValueError("reminder_at is a fraction of the allowed time, between 0 and 1")
-    step_type = StepType(key, label, hours, recipients, reminder_at, str(calendar))
-    _step_types[key] = step_type
-    return step_type
-
-
-def get_step_type(key: str) -> StepType:
-    try:
-        return _step_types[key]
-    except KeyError:
-        raise LookupError(
-            f"Unknown step type {key!r}: register it with register_step_type() in ready()"
-        ) from None
-
-
-def step_type_label(key: str):
-    step_type = _step_types.get(key)
-    return step_type.label if step_type else key
-
-
-def registered_step_types() -> list[StepType]:
-    return sorted(_step_types.values(), key=lambda s: s.key)
 
 
 def compute_due(start: dt.datetime, hours, calendar: str = Calendar.WALL) -> dt.datetime:
@@ -296,7 +247,10 @@ def default_recipients(step: DeadlineStep, kind: str) -> list:
 
 
 def recipients_for(step: DeadlineStep, kind: str) -> list:
-    step_type = _step_types.get(step.step_type)
+    try:
+        step_type = get_step_type(step.step_type)
+    except LookupError:
+        step_type = None
     if step_type and step_type.recipients:
         return list(import_string(step_type.recipients)(step, kind))
     return default_recipients(step, kind)
@@ -337,8 +291,6 @@ def _local_text(value: dt.datetime | None, tz) -> str:
 def _step_context(step: DeadlineStep, tz) -> dict:
     """What the deadline templates print about a step, as ready-made strings (MessageRenderer:
     the dates formatted here, not by the template's date filter)."""
-    from .notifications import absolute_url
-
     target = _target(step)
     url = ""
     if target is not None and hasattr(target, "get_absolute_url"):
@@ -360,13 +312,6 @@ def _notify_steps(claimed: list) -> dict:
     """Write the notifications of the claimed (kind, step) pairs: each message filled into a
     template rendered once per language and shape, all rows in one INSERT, one delivery task
     on commit. Returns {(kind, step pk): [notifications written]}."""
-    from .notifications import (
-        MessageRenderer,
-        new_notification,
-        recipient_language,
-        write_notifications,
-    )
-
     renderers = {kind: MessageRenderer(f"portal/deadline_{kind}") for kind in KINDS}
     written_at = timezone.now()
     tz = timezone.get_current_timezone()

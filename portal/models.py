@@ -1,3 +1,5 @@
+from dataclasses import dataclass
+
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.contrib.contenttypes.fields import GenericForeignKey
@@ -53,6 +55,75 @@ class User(AbstractUser):
 class Calendar(models.TextChoices):
     WALL = "wall", _("Wall-clock hours")
     WORKING = "working", _("Working hours (Vietnamese calendar)")
+
+
+# --- the step-type registry -----------------------------------------------------------------
+# Each app registers its kinds of step once (AppConfig.ready) through portal.deadlines. The
+# registry sits beside DeadlineStep, which shows their labels, so that the model needs nothing
+# from the engine above it.
+
+
+@dataclass(frozen=True)
+class StepType:
+    key: str
+    label: str
+    hours: float
+    recipients: str | None = None
+    reminder_at: float = 0.75
+    calendar: str = Calendar.WALL
+
+    @property
+    def allowed_hours(self) -> float:
+        """The allowed time, unless settings.DEADLINE_HOURS overrides it for this key."""
+        return float(getattr(settings, "DEADLINE_HOURS", {}).get(self.key, self.hours))
+
+    @property
+    def clock(self) -> str:
+        return getattr(settings, "DEADLINE_CALENDARS", {}).get(self.key, self.calendar)
+
+
+_step_types: dict[str, StepType] = {}
+
+
+def register_step_type(
+    key: str,
+    *,
+    label,
+    hours: float,
+    recipients: str | None = None,
+    reminder_at: float = 0.75,
+    calendar: str = Calendar.WALL,
+) -> StepType:
+    """Declare a kind of step ("<app>.<step>") with its allowed time and policy.
+
+    `recipients` is the dotted path of `callable(step, kind) -> list[User]`; without one the
+    holders are reminded and the head role of DEFAULT_ESCALATE_TO is escalated to.
+    """
+    if calendar not in Calendar.values:
+        raise ValueError(f"calendar must be one of {Calendar.values}, not {calendar!r}")
+    if not 0 < reminder_at < 1:
+        raise ValueError("reminder_at is a fraction of the allowed time, between 0 and 1")
+    step_type = StepType(key, label, hours, recipients, reminder_at, str(calendar))
+    _step_types[key] = step_type
+    return step_type
+
+
+def get_step_type(key: str) -> StepType:
+    try:
+        return _step_types[key]
+    except KeyError:
+        raise LookupError(
+            f"Unknown step type {key!r}: register it with register_step_type() in ready()"
+        ) from None
+
+
+def step_type_label(key: str):
+    step_type = _step_types.get(key)
+    return step_type.label if step_type else key
+
+
+def registered_step_types() -> list[StepType]:
+    return sorted(_step_types.values(), key=lambda s: s.key)
 
 
 class DeadlineStepQuerySet(models.QuerySet):
@@ -149,8 +220,6 @@ class DeadlineStep(models.Model):
 
     @property
     def label(self):
-        from .deadlines import step_type_label
-
         return step_type_label(self.step_type)
 
     @property

@@ -198,46 +198,22 @@ def _event(notification, from_status, to_status, at, note="", actor=None):
     )
 
 
+# Only the task layer talks to the broker: PortalConfig.ready() hands portal.tasks' enqueue
+# functions in here, so the outbox never imports its own tasks. Each returns False when the
+# broker is down: the row stays queued and the pick-up queues it later.
+_broker = {"one": lambda notification_id: False, "many": lambda notification_ids: False}
+
+
+def use_broker(*, one, many) -> None:
+    _broker.update(one=one, many=many)
+
+
 def enqueue_delivery(notification_id: int) -> bool:
-    """Queue the delivery task now; a broker that is down only delays it (pick-up retries)."""
-    from .tasks import deliver_notification_task
-
-    try:
-        # retry=False: accepting a request never waits on a broker that is down.
-        deliver_notification_task.apply_async((notification_id,), retry=False)
-        return True
-    except Exception as exc:  # kombu raises many types; all mean "not queued now"
-        log.warning("notification %s stays queued, broker unavailable: %s", notification_id, exc)
-        return False
-
-
-def enqueue_delivery_at(notification_id: int, when: dt.datetime) -> bool:
-    """Queue the next attempt for `when` (the back-off)."""
-    from .tasks import deliver_notification_task
-
-    try:
-        deliver_notification_task.apply_async((notification_id,), eta=when, retry=False)
-        return True
-    except Exception as exc:
-        log.warning("retry of notification %s not queued: %s", notification_id, exc)
-        return False
+    return _broker["one"](notification_id)
 
 
 def enqueue_deliveries(notification_ids: list[int]) -> bool:
-    """Queue ONE task that delivers all these rows (a sweep's batch): one publish, not one each.
-
-    A broker that is down only delays them: the rows stay queued for the pick-up.
-    """
-    from .tasks import deliver_notifications_task
-
-    try:
-        deliver_notifications_task.apply_async((list(notification_ids),), retry=False)
-        return True
-    except Exception as exc:
-        log.warning(
-            "%d notifications stay queued, broker unavailable: %s", len(notification_ids), exc
-        )
-        return False
+    return _broker["many"](notification_ids)
 
 
 def new_notification(

@@ -1,20 +1,28 @@
-"""Celery tasks: thin doors onto the engine's functions, each safe to run twice."""
+"""Celery tasks: thin doors onto the engine's functions, each safe to run twice.
+
+The task layer is the only place that hands work to the broker (the enqueue_* functions);
+portal.notifications reaches them through the hook PortalConfig.ready() fills in.
+"""
+
+import datetime as dt
+import logging
 
 from celery import shared_task
 from django.utils import timezone
 
+from .deadlines import sweep_deadlines
+from .notifications import deliver_notification, pick_up_notifications
+
+log = logging.getLogger(__name__)
+
 
 @shared_task(name="portal.sweep_deadlines")
 def sweep_deadlines_task():
-    from .deadlines import sweep_deadlines
-
     result = sweep_deadlines(now=timezone.now())
     return {"reminders": len(result.reminders), "escalations": len(result.escalations)}
 
 
 def _deliver(notification_id):
-    from .notifications import deliver_notification, enqueue_delivery_at
-
     retry_at = deliver_notification(notification_id)
     if retry_at is not None:
         # The back-off; if this cannot be queued, the pick-up task finds the row when it is due.
@@ -36,9 +44,43 @@ def deliver_notifications_task(notification_ids):
 
 @shared_task(name="portal.pick_up_notifications")
 def pick_up_notifications_task():
-    from .notifications import pick_up_notifications
-
     return pick_up_notifications(now=timezone.now())
+
+
+def enqueue_delivery(notification_id: int) -> bool:
+    """Queue the delivery task now; a broker that is down only delays it (pick-up retries)."""
+    try:
+        # retry=False: accepting a request never waits on a broker that is down.
+        deliver_notification_task.apply_async((notification_id,), retry=False)
+        return True
+    except Exception as exc:  # kombu raises many types; all mean "not queued now"
+        log.warning("notification %s stays queued, broker unavailable: %s", notification_id, exc)
+        return False
+
+
+def enqueue_delivery_at(notification_id: int, when: dt.datetime) -> bool:
+    """Queue the next attempt for `when` (the back-off)."""
+    try:
+        deliver_notification_task.apply_async((notification_id,), eta=when, retry=False)
+        return True
+    except Exception as exc:
+        log.warning("retry of notification %s not queued: %s", notification_id, exc)
+        return False
+
+
+def enqueue_deliveries(notification_ids: list[int]) -> bool:
+    """Queue ONE task that delivers all these rows (a sweep's batch): one publish, not one each.
+
+    A broker that is down only delays them: the rows stay queued for the pick-up.
+    """
+    try:
+        deliver_notifications_task.apply_async((list(notification_ids),), retry=False)
+        return True
+    except Exception as exc:
+        log.warning(
+            "%d notifications stay queued, broker unavailable: %s", len(notification_ids), exc
+        )
+        return False
 
 
 # The beat schedule, as rows of django-celery-beat's DatabaseScheduler so that ops can see,

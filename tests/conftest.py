@@ -39,3 +39,14 @@ def client_for(client, make_user):
 
 
 ALL_ROLES = [r.value for r in Role]
+
+
+@pytest.fixture
+def restore_step_types():
+    """Step types a test registers are forgotten afterwards; the apps' own stay."""
+    from portal import models
+
+    saved = dict(models._step_types)
+    yield
+    models._step_types.clear()
+    models._step_types.update(saved)

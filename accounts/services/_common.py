@@ -8,6 +8,8 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
+from portal.access import has_role
+
 from .. import deadlines as clock
 from ..models import (
     STEP_OF_STATUS,
@@ -33,7 +35,7 @@ class TransitionError(Exception):
 def _require(user, *roles):
     if user is None or not user.is_authenticated:
         raise TransitionError(_("Please log in first."))
-    if not (user.is_superuser or user.has_role(*roles)):
+    if not has_role(user, *roles):
         raise TransitionError(_("Your role does not take this step."))
 
 

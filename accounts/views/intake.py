@@ -11,6 +11,8 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
+from portal.access import has_role, role_required
+
 from .. import bulk, services
 from ..forms import (
     BulkUploadForm,
@@ -25,7 +27,7 @@ from ..models import (
 )
 from ..registry import import_registry
 from ..tabular import FileError, xlsx_response_bytes
-from ._common import STAFF_ROLES, _has, _role_required
+from ._common import STAFF_ROLES
 
 # --- applicants with an account: their requests, bulk upload -----------------------------------
 
@@ -41,7 +43,7 @@ def mine(request):
     return render(request, "accounts/mine.html", {"requests": requests, "batches": batches})
 
 
-@_role_required("applicant", "mtt_office")
+@role_required("applicant", "mtt_office")
 def bulk_upload(request):
     errors, form = [], BulkUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
@@ -95,7 +97,7 @@ def bulk_template(request, fmt):
 @login_required
 def batch_detail(request, pk):
     batch = get_object_or_404(Batch, pk=pk)
-    if batch.created_by_id != request.user.pk and not _has(request.user, *STAFF_ROLES):
+    if batch.created_by_id != request.user.pk and not has_role(request.user, *STAFF_ROLES):
         raise Http404
     requests = batch.requests.order_by("reference")[:500]
     return render(request, "accounts/batch.html", {"batch": batch, "requests": requests})
@@ -104,7 +106,7 @@ def batch_detail(request, pk):
 # --- registries ----------------------------------------------------------------------------
 
 
-@_role_required("mtt_office")
+@role_required("mtt_office")
 def registries(request):
     form = RegistryUploadForm(request.POST or None, request.FILES or None)
     summary = None

@@ -12,6 +12,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_POST
 
+from portal.access import has_role, role_required
+
 from .. import services
 from ..forms import (
     LogCorrectionForm,
@@ -22,12 +24,11 @@ from ..models import (
     Status,
 )
 from ..tabular import xlsx_response_bytes
-from ._common import _has, _role_required
 
 # --- step 5: issuance log -----------------------------------------------------------------
 
 
-@_role_required("mtt_account_manager", "mtt_office_head")
+@role_required("mtt_account_manager", "mtt_office_head")
 def log(request):
     entries = IssuanceLogEntry.objects.select_related("corrects").order_by("-recorded_at", "-id")
     q = request.GET.get("q", "").strip()
@@ -54,12 +55,12 @@ def log(request):
             "to_record": to_record,
             "q": q,
             "now": timezone.now(),
-            "can_record": _has(request.user, "mtt_account_manager"),
+            "can_record": has_role(request.user, "mtt_account_manager"),
         },
     )
 
 
-@_role_required("mtt_account_manager")
+@role_required("mtt_account_manager")
 @require_POST
 def record(request, pk):
     try:
@@ -72,7 +73,7 @@ def record(request, pk):
     return redirect(request.POST.get("next") or "accounts:log")
 
 
-@_role_required("mtt_account_manager")
+@role_required("mtt_account_manager")
 def log_correct(request, pk):
     entry = get_object_or_404(IssuanceLogEntry, pk=pk)
     form = LogCorrectionForm(request.POST or None, initial={"address": entry.address})
@@ -116,7 +117,7 @@ def _log_rows():
         ]
 
 
-@_role_required("mtt_account_manager", "mtt_office_head")
+@role_required("mtt_account_manager", "mtt_office_head")
 def log_export(request, fmt):
     header = [_(h) for h in LOG_HEADER]
     if fmt == "xlsx":

@@ -11,6 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
+from portal.access import has_role
+
 from .. import selectors, services
 from ..forms import (
     RevealForm,
@@ -22,7 +24,7 @@ from ..models import (
     Status,
     TemporaryPassword,
 )
-from ._common import STAFF_ROLES, _get_request_by_token, _has
+from ._common import STAFF_ROLES, _get_request_by_token
 
 # --- public: landing, BM01/BM02, status page, correction, view-once link ---------------------
 
@@ -35,7 +37,7 @@ def index(request):
             "steps": selectors.PROCEDURE_STEPS,
             "staff_domain": settings.ACCOUNTS_STAFF_DOMAIN,
             "student_domain": settings.ACCOUNTS_STUDENT_DOMAIN,
-            "is_staff": _has(request.user, *STAFF_ROLES),
+            "is_staff": has_role(request.user, *STAFF_ROLES),
         },
     )
 

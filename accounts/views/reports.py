@@ -6,16 +6,17 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
+from portal.access import role_required
+
 from .. import selectors
 from ..forms import (
     ReportForm,
 )
-from ._common import _role_required
 
 # --- step 6: BM03 ---------------------------------------------------------------------------
 
 
-@_role_required("mtt_office_head", "mtt_office")
+@role_required("mtt_office_head", "mtt_office")
 def report(request):
     form = ReportForm(request.GET or None)
     date_from, date_to = form.period()
@@ -26,7 +27,7 @@ def report(request):
     )
 
 
-@_role_required("mtt_office_head", "mtt_office")
+@role_required("mtt_office_head", "mtt_office")
 def report_xlsx(request):
     from openpyxl import Workbook
     from openpyxl.styles import Font
@@ -60,16 +61,7 @@ def report_xlsx(request):
     sheet.append(header)
     for cell in sheet[sheet.max_row]:
         cell.font = bold
-    keys = [
-        "staff_new",
-        "staff_reset",
-        "student_new",
-        "student_reset",
-        "done",
-        "returned",
-        "open",
-        "total",
-    ]
+    keys = selectors.BM03_KEYS
     for row in data.rows:
         sheet.append([row["unit"], *[row[k] for k in keys]])
     sheet.append([_("Total"), *[data.totals[k] for k in keys]])

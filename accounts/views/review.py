@@ -10,6 +10,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from portal.access import has_role, role_required
 from portal.text import fold_words
 
 from .. import crypto, selectors, services
@@ -24,7 +25,7 @@ from ..models import (
     TemporaryPassword,
 )
 from ..rows import rows_for, select_html
-from ._common import _get_request_for_staff, _has, _role_required
+from ._common import _get_request_for_staff
 
 # --- step 3: review queue and detail --------------------------------------------------------
 
@@ -75,7 +76,7 @@ QUEUE_COLUMNS = (
 )
 
 
-@_role_required("mtt_office")
+@role_required("mtt_office")
 def queue(request):
     qs = AccountRequest.objects.select_related("claimed_by").only(*QUEUE_COLUMNS)
     context = _queue_context(request, "review", qs)
@@ -83,7 +84,7 @@ def queue(request):
     return render(request, "accounts/queue.html", context)
 
 
-@_role_required("mtt_office")
+@role_required("mtt_office")
 @require_POST
 def queue_bulk_verify(request):
     count = services.bulk_verify_matching(request.user)
@@ -114,9 +115,9 @@ def request_detail(request, pk):
         "steps": selectors.steps_for(req),
         "holder": selectors.holder_label(req),
         "reject_form": RejectForm(),
-        "can_review": _has(request.user, "mtt_office"),
-        "can_issue": _has(request.user, "mtt_technician"),
-        "can_record": _has(request.user, "mtt_account_manager"),
+        "can_review": has_role(request.user, "mtt_office"),
+        "can_issue": has_role(request.user, "mtt_technician"),
+        "can_record": has_role(request.user, "mtt_account_manager"),
         "log_entries": req.log_entries.all(),
     }
     if req.status == Status.VERIFIED and context["can_issue"]:
@@ -140,7 +141,7 @@ def _act(request, pk, action, success):
     return redirect("accounts:detail", pk=pk)
 
 
-@_role_required("mtt_office")
+@role_required("mtt_office")
 @require_POST
 def claim(request, pk):
     return _act(
@@ -151,7 +152,7 @@ def claim(request, pk):
     )
 
 
-@_role_required("mtt_office")
+@role_required("mtt_office")
 @require_POST
 def release(request, pk):
     return _act(
@@ -162,7 +163,7 @@ def release(request, pk):
     )
 
 
-@_role_required("mtt_office")
+@role_required("mtt_office")
 @require_POST
 def verify(request, pk):
     return _act(
@@ -173,7 +174,7 @@ def verify(request, pk):
     )
 
 
-@_role_required("mtt_office")
+@role_required("mtt_office")
 @require_POST
 def reject(request, pk):
     form = RejectForm(request.POST)
@@ -193,14 +194,14 @@ def reject(request, pk):
 # --- step 5 (notify) ------------------------------------------------------------------------
 
 
-@_role_required("mtt_office")
+@role_required("mtt_office")
 def notify_list(request):
     context = _queue_context(request, Status.RECORDED, AccountRequest.objects.all())
     context["title"] = _("Results to notify")
     return render(request, "accounts/notify_list.html", context)
 
 
-@_role_required("mtt_office")
+@role_required("mtt_office")
 def notify_preview(request, pk):
     req = get_object_or_404(AccountRequest, pk=pk)
     if request.method == "POST":

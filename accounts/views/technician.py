@@ -8,6 +8,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from portal.access import role_required
+
 from .. import mailsystem, services
 from ..forms import (
     IssueForm,
@@ -16,13 +18,12 @@ from ..models import (
     AccountRequest,
     Status,
 )
-from ._common import _role_required
 from .review import _act, _queue_context
 
 # --- step 4: technician -----------------------------------------------------------------------
 
 
-@_role_required("mtt_technician")
+@role_required("mtt_technician")
 def technician(request):
     context = _queue_context(request, Status.VERIFIED, AccountRequest.objects.all())
     context["title"] = _("Technician queue")
@@ -30,7 +31,7 @@ def technician(request):
     return render(request, "accounts/technician.html", context)
 
 
-@_role_required("mtt_technician")
+@role_required("mtt_technician")
 @require_POST
 def issue(request, pk):
     form = IssueForm(request.POST)
@@ -50,7 +51,7 @@ def issue(request, pk):
     )
 
 
-@_role_required("mtt_technician")
+@role_required("mtt_technician")
 @require_POST
 def export_csv(request):
     ids = [int(i) for i in request.POST.getlist("ids") if i.isdigit()]
@@ -67,7 +68,7 @@ def export_csv(request):
     return response
 
 
-@_role_required("mtt_technician")
+@role_required("mtt_technician")
 @require_POST
 def issue_exported(request):
     """After loading the file: mark the exported requests done, each with its file address."""

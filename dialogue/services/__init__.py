@@ -30,7 +30,6 @@ from .plan import (
     update_milestone,
 )
 from .questions import (
-    SELECTABLE,
     answer_at_unit,
     change_topic,
     escalate_question,
@@ -90,7 +89,6 @@ __all__ = [
     "escalate_question",
     "merge_questions",
     "change_topic",
-    "SELECTABLE",
     "select_for_session",
     "set_topic_department",
     "route_question",

@@ -47,44 +47,41 @@ def remove_feedback_item(item, *, actor):
     item.delete()
 
 
-@transaction.atomic
-def open_feedback_form(form, *, actor) -> FeedbackForm:
+def _move_form(form, *, actor, allowed_from, to, action, refusal) -> FeedbackForm:
     _require_committee(actor)
     form = FeedbackForm.objects.select_for_update().get(pk=form.pk)
-    if form.status != FS.DRAFT:
-        raise TransitionError(_("Only a form being built can be opened."))
-    if not form.items.exists():
+    if form.status != allowed_from:
+        raise TransitionError(refusal)
+    if to == FS.OPEN and not form.items.exists():
         raise TransitionError(_("Add at least one question first."))
-    form.status = FS.OPEN
+    form.status = to
     form.save(update_fields=["status"])
-    _event(
-        form.plan,
-        "feedback_opened",
-        actor=actor,
-        from_status=FS.DRAFT,
-        to_status=FS.OPEN,
-        note=form.title,
-    )
+    _event(form.plan, action, actor=actor, from_status=allowed_from, to_status=to, note=form.title)
     return form
+
+
+@transaction.atomic
+def open_feedback_form(form, *, actor) -> FeedbackForm:
+    return _move_form(
+        form,
+        actor=actor,
+        allowed_from=FS.DRAFT,
+        to=FS.OPEN,
+        action="feedback_opened",
+        refusal=_("Only a form being built can be opened."),
+    )
 
 
 @transaction.atomic
 def close_feedback_form(form, *, actor) -> FeedbackForm:
-    _require_committee(actor)
-    form = FeedbackForm.objects.select_for_update().get(pk=form.pk)
-    if form.status != FS.OPEN:
-        raise TransitionError(_("Only an open form can be closed."))
-    form.status = FS.CLOSED
-    form.save(update_fields=["status"])
-    _event(
-        form.plan,
-        "feedback_closed",
+    return _move_form(
+        form,
         actor=actor,
-        from_status=FS.OPEN,
-        to_status=FS.CLOSED,
-        note=form.title,
+        allowed_from=FS.OPEN,
+        to=FS.CLOSED,
+        action="feedback_closed",
+        refusal=_("Only an open form can be closed."),
     )
-    return form
 
 
 @transaction.atomic

@@ -6,6 +6,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from portal.deadlines import ESCALATION, REMINDER
+
 from .. import engine
 from ..models import (
     DutyItem,
@@ -114,6 +116,21 @@ def mark_milestone_late(milestone, *, at: datetime | None = None) -> Milestone:
         action="milestone_late",
         at=at,
     )
+
+
+def milestone_recipients(step, kind):
+    """Who hears of a milestone's deadline step (registered in dialogue.engine). Here, beside
+    mark_milestone_late, because the breach is a state change: the milestone becomes late in
+    the same transaction as the alert."""
+    if step.step_type == "dialogue.milestone_start":
+        # Only the "starts soon" reminder; reaching the start is not a breach.
+        return engine.committee_users() if kind == REMINDER else []
+    if kind == ESCALATION:
+        milestone = Milestone.objects.filter(pk=step.object_id).first()
+        if milestone and milestone.status in (MS.PLANNED, MS.IN_PROGRESS):
+            mark_milestone_late(milestone, at=timezone.now())
+        return engine.users_with_roles("dialogue_committee", "leadership")
+    return engine.committee_users()
 
 
 def sweep_late_milestones(now: datetime | None = None) -> int:

@@ -249,9 +249,6 @@ def change_topic(question, *, actor, topic) -> Question:
 
 # Step 13 takes its questions from the consolidated items (steps 8–9): those with a department
 # or already answered — not those still at a faculty or waiting to be routed.
-SELECTABLE = (QS.ROUTED, QS.ANSWERED, QS.PUBLISHED)
-
-
 @transaction.atomic
 def select_for_session(question, *, actor, session, selected=True) -> Question:
     """The committee picks the questions for the university-level dialogue (step 13)."""
@@ -261,7 +258,7 @@ def select_for_session(question, *, actor, session, selected=True) -> Question:
         raise TransitionError(_("Questions are selected for the university-level dialogue."))
     if selected and q.status == QS.MERGED:
         raise TransitionError(_("Select the item it was merged into."))
-    if selected and q.status not in SELECTABLE:
+    if selected and q.status not in Question.SELECTABLE:
         raise TransitionError(_("Select an item sent to a department, answered or published."))
     target = session if selected else None
     if q.selected_for_id == (target.pk if target else None) or (

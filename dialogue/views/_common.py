@@ -1,23 +1,9 @@
 """Shared by the dialogue's views: the gates, the current plan, paging."""
 
-from functools import wraps
-
-from django.contrib.auth.decorators import login_required
 from django.http import Http404
+from django.shortcuts import render
 
 from .. import selectors
-from ..scope import is_committee
-
-
-def committee_required(view):
-    @wraps(view)
-    @login_required
-    def wrapper(request, *args, **kwargs):
-        if not is_committee(request.user):
-            raise Http404
-        return view(request, *args, **kwargs)
-
-    return wrapper
 
 
 def _deadline_steps(obj):
@@ -31,21 +17,13 @@ def _deadline_steps(obj):
 # --- shared helpers ------------------------------------------------------------------------
 
 
-def role_required(*roles):
-    """Log-in with one of `roles` (or the committee, or a superuser); 404 otherwise."""
-
-    def decorator(view):
-        @wraps(view)
-        @login_required
-        def wrapper(request, *args, **kwargs):
-            user = request.user
-            if not (user.is_superuser or is_committee(user) or user.has_role(*roles)):
-                raise Http404
-            return view(request, *args, **kwargs)
-
-        return wrapper
-
-    return decorator
+def _form_page(request, form, title, button, back=None):
+    """The page of one workflow action: a title, its form, the button and "Cancel" to `back`."""
+    return render(
+        request,
+        "dialogue/confirm.html",
+        {"form": form, "title": title, "back": back, "button": button},
+    )
 
 
 def _end_of_day(d):

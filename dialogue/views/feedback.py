@@ -6,10 +6,12 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
+from portal.access import role_required
+
 from .. import services
 from ..scope import is_committee
 from ..services import TransitionError
-from ._common import _plan_or_404, committee_required, role_required
+from ._common import _plan_or_404
 
 # --- the feedback form (phiếu phản hồi) ------------------------------------------------------
 
@@ -54,7 +56,7 @@ def feedback_list(request):
     )
 
 
-@committee_required
+@role_required("dialogue_committee", hide=True)
 def feedback_edit(request, pk):
     from ..forms import FeedbackItemForm
 
@@ -87,7 +89,7 @@ def feedback_edit(request, pk):
     )
 
 
-@role_required("learner")
+@role_required("learner", "dialogue_committee", hide=True)
 def feedback_answer(request, pk):
     from ..forms import FeedbackAnswerForm
     from ..models import FeedbackForm, FeedbackReceipt
@@ -109,7 +111,7 @@ def feedback_answer(request, pk):
     return render(request, "dialogue/feedback_answer.html", {"fb": fb, "form": form})
 
 
-@role_required("leadership")
+@role_required("leadership", "dialogue_committee", hide=True)
 def feedback_results(request, pk):
     from django.db.models import Avg, Count
 

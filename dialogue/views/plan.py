@@ -6,12 +6,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from portal.access import role_required
+
 from .. import selectors, services
 from ..forms import CopyPlanForm, MilestoneDoneForm, MilestoneEditForm, NoteForm, PublishPlanForm
 from ..models import DutyItem, Milestone, Plan
 from ..scope import is_committee
 from ..services import TransitionError
-from ._common import _deadline_steps, committee_required
+from ._common import _deadline_steps, _form_page
 
 
 def _get_plan_for_user(request, pk) -> Plan:
@@ -76,7 +78,7 @@ def milestone_detail(request, pk):
     return render(request, "dialogue/milestone.html", context)
 
 
-@committee_required
+@role_required("dialogue_committee", hide=True)
 @require_POST
 def milestone_start(request, pk):
     milestone = _get_milestone_for_user(request, pk)
@@ -90,7 +92,7 @@ def milestone_start(request, pk):
     return redirect("dialogue:milestone", pk=milestone.pk)
 
 
-@committee_required
+@role_required("dialogue_committee", hide=True)
 def milestone_done(request, pk):
     milestone = _get_milestone_for_user(request, pk)
     form = MilestoneDoneForm(request.POST or None, request.FILES or None)
@@ -110,7 +112,7 @@ def milestone_done(request, pk):
     return render(request, "dialogue/milestone_done.html", {"milestone": milestone, "form": form})
 
 
-@committee_required
+@role_required("dialogue_committee", hide=True)
 def milestone_reopen(request, pk):
     milestone = _get_milestone_for_user(request, pk)
     form = NoteForm(request.POST or None)
@@ -123,19 +125,16 @@ def milestone_reopen(request, pk):
             return redirect("dialogue:milestone", pk=milestone.pk)
         except TransitionError as exc:
             form.add_error(None, exc.message)
-    return render(
+    return _form_page(
         request,
-        "dialogue/confirm.html",
-        {
-            "form": form,
-            "title": _("Reopen milestone %(no)s") % {"no": milestone.position},
-            "back": milestone,
-            "button": _("Reopen"),
-        },
+        form,
+        _("Reopen milestone %(no)s") % {"no": milestone.position},
+        _("Reopen"),
+        back=milestone,
     )
 
 
-@committee_required
+@role_required("dialogue_committee", hide=True)
 def milestone_edit(request, pk):
     milestone = _get_milestone_for_user(request, pk)
     if milestone.plan.status != Plan.Status.DRAFT:
@@ -155,19 +154,16 @@ def milestone_edit(request, pk):
             return redirect("dialogue:plan", pk=milestone.plan_id)
         except TransitionError as exc:
             form.add_error(None, exc.message)
-    return render(
+    return _form_page(
         request,
-        "dialogue/confirm.html",
-        {
-            "form": form,
-            "title": _("Edit milestone %(no)s") % {"no": milestone.position},
-            "back": milestone.plan,
-            "button": _("Save"),
-        },
+        form,
+        _("Edit milestone %(no)s") % {"no": milestone.position},
+        _("Save"),
+        back=milestone.plan,
     )
 
 
-@committee_required
+@role_required("dialogue_committee", hide=True)
 @require_POST
 def duty_toggle(request, pk):
     item = get_object_or_404(DutyItem.objects.select_related("duty__plan"), pk=pk)
@@ -178,7 +174,7 @@ def duty_toggle(request, pk):
     return redirect(f"{item.duty.plan.get_absolute_url()}#duty-{item.duty_id}")
 
 
-@committee_required
+@role_required("dialogue_committee", hide=True)
 def plan_copy(request, pk):
     plan = _get_plan_for_user(request, pk)
     first = min((m.starts_on for m in plan.milestones.all()), default=None)
@@ -201,7 +197,7 @@ def plan_copy(request, pk):
     )
 
 
-@committee_required
+@role_required("dialogue_committee", hide=True)
 def plan_publish(request, pk):
     plan = _get_plan_for_user(request, pk)
     form = PublishPlanForm(request.POST or None, initial={"number": plan.number})
@@ -212,8 +208,4 @@ def plan_publish(request, pk):
             return redirect("dialogue:plan", pk=plan.pk)
         except TransitionError as exc:
             form.add_error(None, exc.message)
-    return render(
-        request,
-        "dialogue/confirm.html",
-        {"form": form, "title": _("Publish the plan"), "back": plan, "button": _("Publish")},
-    )
+    return _form_page(request, form, _("Publish the plan"), _("Publish"), back=plan)

@@ -8,10 +8,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from portal.access import role_required
+
 from .. import selectors, services
 from ..scope import is_committee
 from ..services import TransitionError
-from ._common import _deadline_steps, _end_of_day, _paginate, _plan_or_404, role_required
+from ._common import _deadline_steps, _end_of_day, _paginate, _plan_or_404
 
 # --- public answers ------------------------------------------------------------------------
 
@@ -47,7 +49,7 @@ def answers(request):
 # --- learners ------------------------------------------------------------------------------
 
 
-@role_required("learner")
+@role_required("learner", "dialogue_committee", hide=True)
 def ask(request):
     from ..forms import AskQuestionForm
     from ..scope import training_units, unit_ids_of
@@ -111,7 +113,7 @@ def _question_actions(user, q):
         "publish": q.status == S.ANSWERED and services.can_publish(user, q),
         "merge": q.status in (S.ESCALATED, S.ROUTED, S.ANSWERED, S.PUBLISHED) and committee,
         "topic": committee and q.status != S.MERGED,
-        "select": committee and (q.status in services.SELECTABLE or q.selected_for_id is not None),
+        "select": committee and (q.status in q.SELECTABLE or q.selected_for_id is not None),
     }
 
 
@@ -295,7 +297,7 @@ def question_action(request, pk, action):
     return _question_post(request, pk, action)
 
 
-@role_required("leadership")
+@role_required("leadership", "dialogue_committee", hide=True)
 def question_list(request):
     """The committee's (and the leadership's) list of all items, filterable."""
     from ..models import Question, Topic
@@ -333,7 +335,7 @@ def question_list(request):
     )
 
 
-@role_required("dialogue_responder")
+@role_required("dialogue_responder", "dialogue_committee", hide=True)
 def responder_queue(request):
     """Questions sent to the responder's department(s) — and no other department's."""
     from ..models import Question
@@ -357,7 +359,7 @@ def responder_queue(request):
 # --- topics → departments --------------------------------------------------------------------
 
 
-@role_required("leadership")
+@role_required("leadership", "dialogue_committee", hide=True)
 def topics(request):
     from office.models import Unit
 

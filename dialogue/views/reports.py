@@ -2,13 +2,15 @@
 
 from django.shortcuts import render
 
+from portal.access import role_required
+
 from .. import selectors
-from ._common import _plan_or_404, committee_required, role_required
+from ._common import _plan_or_404
 
 # --- dashboard and reports -------------------------------------------------------------------
 
 
-@committee_required
+@role_required("dialogue_committee", hide=True)
 def dashboard(request):
     """Milestones on time and late, questions by status, departments with overdue answers —
     a fixed number of queries whatever the number of questions."""
@@ -46,7 +48,7 @@ def dashboard(request):
     )
 
 
-@role_required("leadership")
+@role_required("leadership", "dialogue_committee", hide=True)
 def report(request):
     """Step 11: the consolidated report for the Party Committee and the Leadership Board."""
     from django.utils import timezone
@@ -65,7 +67,7 @@ def report(request):
     )
 
 
-@role_required("leadership")
+@role_required("leadership", "dialogue_committee", hide=True)
 def report_xlsx(request):
     from django.http import HttpResponse
 

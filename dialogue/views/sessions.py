@@ -6,10 +6,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from portal.access import role_required
+
 from .. import selectors, services
 from ..scope import is_committee
 from ..services import TransitionError
-from ._common import _deadline_steps, _plan_or_404, role_required
+from ._common import _deadline_steps, _form_page, _plan_or_404
 
 # --- sessions and minutes --------------------------------------------------------------------
 
@@ -53,7 +55,7 @@ def _writable_units(user):
     return units.filter(pk__in=unit_ids_of(user)) if units is not None else Unit.objects.none()
 
 
-@role_required("dialogue_unit")
+@role_required("dialogue_unit", "dialogue_committee", hide=True)
 def unit_home(request):
     """A unit's dialogues: its sessions and minutes, and the questions at the unit."""
     from ..models import Question
@@ -84,7 +86,7 @@ def unit_home(request):
     )
 
 
-@role_required("dialogue_unit")
+@role_required("dialogue_unit", "dialogue_committee", hide=True)
 def session_create(request):
     from ..forms import SessionForm
 
@@ -107,11 +109,7 @@ def session_create(request):
             return redirect("dialogue:session", pk=session.pk)
         except TransitionError as exc:
             form.add_error(None, exc.message)
-    return render(
-        request,
-        "dialogue/confirm.html",
-        {"form": form, "title": _("Plan a dialogue session"), "button": _("Save")},
-    )
+    return _form_page(request, form, _("Plan a dialogue session"), _("Save"))
 
 
 def session_detail(request, pk):
@@ -147,7 +145,7 @@ def session_detail(request, pk):
     return render(request, "dialogue/session.html", context)
 
 
-@role_required("dialogue_unit")
+@role_required("dialogue_unit", "dialogue_committee", hide=True)
 def session_minutes(request, pk):
     from ..forms import MinutesForm
 
@@ -177,19 +175,16 @@ def session_minutes(request, pk):
             return redirect("dialogue:session", pk=session.pk)
         except TransitionError as exc:
             form.add_error(None, exc.message)
-    return render(
+    return _form_page(
         request,
-        "dialogue/confirm.html",
-        {
-            "form": form,
-            "title": _("Minutes of %(session)s") % {"session": session.display_title},
-            "back": session,
-            "button": _("Save the minutes"),
-        },
+        form,
+        _("Minutes of %(session)s") % {"session": session.display_title},
+        _("Save the minutes"),
+        back=session,
     )
 
 
-@role_required("dialogue_unit")
+@role_required("dialogue_unit", "dialogue_committee", hide=True)
 @require_POST
 def session_action(request, pk, action):
     session = _get_session_for_user(request, pk)
@@ -211,7 +206,7 @@ def session_action(request, pk, action):
     return redirect("dialogue:session", pk=session.pk)
 
 
-@role_required("dialogue_unit")
+@role_required("dialogue_unit", "dialogue_committee", hide=True)
 @require_POST
 def session_add_question(request, pk):
     from ..forms import MinutesQuestionForm

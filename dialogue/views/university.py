@@ -6,10 +6,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from portal.access import role_required
+
 from .. import selectors, services
 from ..scope import is_committee
 from ..services import TransitionError
-from ._common import _paginate, _plan_or_404, committee_required
+from ._common import _paginate, _plan_or_404
 
 # --- the university-level dialogue (step 13) -------------------------------------------------
 
@@ -89,7 +91,7 @@ def _university_manage_context(plan, session, **forms):
     return context
 
 
-@committee_required
+@role_required("dialogue_committee", hide=True)
 def university_manage(request):
     """The committee's page for the university-level dialogue (step 13)."""
     plan = _plan_or_404()
@@ -108,7 +110,7 @@ def _university_form_page(request, title, form=None, button=None, intro=None, st
     )
 
 
-@committee_required
+@role_required("dialogue_committee", hide=True)
 def university_edit(request):
     """Date, time, venue and chair; the first save sets the dialogue up when there is none."""
     from ..forms import UniversityDialogueForm
@@ -142,7 +144,7 @@ def university_edit(request):
     )
 
 
-@committee_required
+@role_required("dialogue_committee", hide=True)
 @require_POST
 def programme_add(request):
     from ..forms import ProgrammeItemForm
@@ -179,7 +181,7 @@ def _programme_item_or_404(pk):
     )
 
 
-@committee_required
+@role_required("dialogue_committee", hide=True)
 def programme_edit(request, pk):
     from ..forms import ProgrammeItemForm
 
@@ -203,7 +205,7 @@ def programme_edit(request, pk):
     return _university_form_page(request, _("Change a programme item"), form)
 
 
-@committee_required
+@role_required("dialogue_committee", hide=True)
 @require_POST
 def programme_move(request, pk, direction):
     if direction not in ("up", "down"):
@@ -216,7 +218,7 @@ def programme_move(request, pk, direction):
     return redirect(_anchor("dialogue:university-manage", "programme"))
 
 
-@committee_required
+@role_required("dialogue_committee", hide=True)
 def programme_remove(request, pk):
     """GET asks to confirm; POST removes."""
     item = _programme_item_or_404(pk)
@@ -246,7 +248,7 @@ def _participant_or_404(pk):
     )
 
 
-@committee_required
+@role_required("dialogue_committee", hide=True)
 @require_POST
 def participant_add(request):
     from ..forms import ParticipantForm
@@ -265,7 +267,7 @@ def participant_add(request):
     return render(request, "dialogue/university_manage.html", context, status=400)
 
 
-@committee_required
+@role_required("dialogue_committee", hide=True)
 def participant_edit(request, pk):
     from ..forms import ParticipantForm
 
@@ -283,7 +285,7 @@ def participant_edit(request, pk):
     return _university_form_page(request, _("Change participants"), form)
 
 
-@committee_required
+@role_required("dialogue_committee", hide=True)
 def participant_remove(request, pk):
     """GET asks to confirm; POST removes."""
     p = _participant_or_404(pk)
@@ -301,7 +303,7 @@ def participant_remove(request, pk):
     )
 
 
-@committee_required
+@role_required("dialogue_committee", hide=True)
 def university_questions(request):
     """Select and unselect the consolidated items for the dialogue; the selection on top."""
     from ..models import Question, Topic

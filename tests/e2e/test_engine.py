@@ -11,7 +11,6 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from portal import deadlines
 from portal.deadlines import open_step, register_step_type, sweep_deadlines
 from portal.models import Notification
 from portal.notifications import deliver_notification, notify
@@ -24,12 +23,9 @@ def free_port() -> int:
 
 
 @pytest.fixture(autouse=True)
-def step_types():
-    saved = dict(deadlines._step_types)
+def step_types(restore_step_types):
     register_step_type("demo.review", label="Kiểm tra hồ sơ đăng ký (bước 3)", hours=24)
     yield
-    deadlines._step_types.clear()
-    deadlines._step_types.update(saved)
 
 
 def a_failed_mail(settings):

@@ -6,7 +6,6 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.contrib.contenttypes.models import ContentType
 
-from portal import deadlines
 from portal.deadlines import close_step, compute_due, open_step, register_step_type
 from portal.models import DeadlineStep
 
@@ -15,13 +14,10 @@ HANOI = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
 @pytest.fixture(autouse=True)
-def step_types():
-    saved = dict(deadlines._step_types)
+def step_types(restore_step_types):
     register_step_type("test.review", label="Check the registration (step 3)", hours=24)
     register_step_type("test.working", label="Answer in working hours", hours=8, calendar="working")
     yield
-    deadlines._step_types.clear()
-    deadlines._step_types.update(saved)
 
 
 def at(*args):

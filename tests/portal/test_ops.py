@@ -10,7 +10,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django_celery_beat.models import PeriodicTask
 
-from portal import deadlines
 from portal.deadlines import open_step, register_step_type
 from portal.models import Notification
 from portal.notifications import notify
@@ -25,12 +24,9 @@ def fast_passwords(settings):
 
 
 @pytest.fixture(autouse=True)
-def step_types():
-    saved = dict(deadlines._step_types)
+def step_types(restore_step_types):
     register_step_type("test.review", label="Kiểm tra hồ sơ (bước 3)", hours=24)
     yield
-    deadlines._step_types.clear()
-    deadlines._step_types.update(saved)
 
 
 def a_notification(user, n=1, **kwargs):

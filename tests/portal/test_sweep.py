@@ -41,8 +41,7 @@ def fast_passwords(settings):
 
 
 @pytest.fixture(autouse=True)
-def step_types():
-    saved = dict(deadlines._step_types)
+def step_types(restore_step_types):
     register_step_type("test.review", label="Check the registration (step 3)", hours=24)
     register_step_type(
         "test.crashing",
@@ -52,8 +51,6 @@ def step_types():
     )
     CALLS.clear()
     yield
-    deadlines._step_types.clear()
-    deadlines._step_types.update(saved)
 
 
 @pytest.fixture
