@@ -2,6 +2,8 @@
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
+# The embedded default turns DEBUG on explicitly (the settings default to off, as production).
+export DEBUG ?= True
 
 .PHONY: run test venv lint format messages bench clean
 

@@ -7,6 +7,9 @@ import sys
 
 def main():
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
+    if sys.argv[1:2] == ["runportal"]:
+        # The embedded default turns DEBUG on explicitly; anything else defaults to off.
+        os.environ.setdefault("DEBUG", "True")
     from django.core.management import execute_from_command_line
 
     execute_from_command_line(sys.argv)

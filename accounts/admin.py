@@ -35,7 +35,7 @@ class AccountRequestAdmin(ReadOnlyAdmin):
     ]
     list_filter = ["status", "person_kind", "request_kind"]
     search_fields = ["reference", "person_id", "search_key"]
-    exclude = ["tracking_token", "idempotency_key"]
+    exclude = ["tracking_digest", "tracking_sealed", "idempotency_key"]
     inlines = [EventInline]
 
 

@@ -8,10 +8,13 @@ class AccountsConfig(AppConfig):
 
     def ready(self):
         from portal.navigation import NavItem, register
+        from portal.ops import watch_deliveries
 
         from . import deadlines
 
         deadlines.register()
+        # The office head sees whether the procedure's mail went out, never its bodies.
+        watch_deliveries("mtt_office_head", "accounts/")
         register(
             NavItem(_("E-mail accounts"), "accounts:index", audience="public", order=11),
             NavItem(_("My account requests"), "accounts:mine", roles=("applicant",), order=20),
@@ -21,4 +24,5 @@ class AccountsConfig(AppConfig):
             ),
             NavItem(_("Issuance log"), "accounts:log", roles=("mtt_account_manager",), order=23),
             NavItem(_("BM03 report"), "accounts:report", roles=("mtt_office_head",), order=24),
+            NavItem(_("Mail delivery"), "portal:deliveries", roles=("mtt_office_head",), order=25),
         )

@@ -4,30 +4,53 @@ The key is ACCOUNTS_ENCRYPTION_KEY when set (any string), else derived from SECR
 HKDF, so a database dump alone never reveals a password. Plaintext lives only in memory.
 """
 
-import base64
-import hashlib
 import secrets
 import string
-from functools import lru_cache
 
-from cryptography.fernet import Fernet, InvalidToken
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from cryptography.fernet import Fernet
 from django.conf import settings
 
-__all__ = ["InvalidToken", "decrypt", "encrypt", "generate_password", "token_digest"]
+from portal.crypto import InvalidToken, fernet, token_digest
 
-
-@lru_cache(maxsize=4)
-def _fernet(secret: str) -> Fernet:
-    key = HKDF(
-        algorithm=hashes.SHA256(), length=32, salt=b"accounts", info=b"temporary-password"
-    ).derive(secret.encode())
-    return Fernet(base64.urlsafe_b64encode(key))
+__all__ = [
+    "InvalidToken",
+    "decrypt",
+    "encrypt",
+    "generate_password",
+    "open_token",
+    "seal_token",
+    "token_digest",
+]
 
 
 def _current() -> Fernet:
-    return _fernet(settings.ACCOUNTS_ENCRYPTION_KEY or settings.SECRET_KEY)
+    # The same key as before portal.crypto: HKDF(salt "accounts", info "temporary-password").
+    return fernet(
+        b"accounts", b"temporary-password", settings.ACCOUNTS_ENCRYPTION_KEY or settings.SECRET_KEY
+    )
+
+
+def seal_token(token: str) -> str:
+    """A tracking token at rest: encrypted (its own key), so a database dump opens nothing."""
+    return (
+        fernet(
+            b"accounts", b"tracking-token", settings.ACCOUNTS_ENCRYPTION_KEY or settings.SECRET_KEY
+        )
+        .encrypt(token.encode())
+        .decode()
+    )
+
+
+def open_token(sealed: str) -> str:
+    return (
+        fernet(
+            b"accounts",
+            b"tracking-token",
+            settings.ACCOUNTS_ENCRYPTION_KEY or settings.SECRET_KEY,
+        )
+        .decrypt(sealed.encode())
+        .decode()
+    )
 
 
 def encrypt(plaintext: str) -> bytes:
@@ -38,11 +61,6 @@ def decrypt(ciphertext: bytes) -> str:
     return _current().decrypt(bytes(ciphertext)).decode()
 
 
-def token_digest(token: str) -> str:
-    """Links are stored as digests: the database never holds a working view-once link."""
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 _ALPHABET = "".join(c for c in string.ascii_letters + string.digits if c not in "lIO0o1")
 
 
@@ -50,7 +68,8 @@ def generate_password(length: int = 14) -> str:
     """A temporary password: letters, digits and one symbol, without look-alike characters."""
     while True:
         chars = [secrets.choice(_ALPHABET) for _ in range(length - 1)]
-        chars.insert(secrets.randbelow(length), secrets.choice("@#%+=?"))
+        # Never first: a password beginning with "=" or "+" is a formula in a spreadsheet.
+        chars.insert(1 + secrets.randbelow(length - 1), secrets.choice("@#%+=?"))
         pw = "".join(chars)
         if (
             any(c.isdigit() for c in pw)

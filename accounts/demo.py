@@ -258,8 +258,6 @@ def load(stdout=None):
     created = 0
     for n, (index, request_kind, target, hours_ago, _reg) in enumerate(REQUESTS):
         key = uuid.uuid5(NS, f"demo-request-{n}")
-        if AccountRequest.objects.filter(idempotency_key=key).exists():
-            continue
         kind, family, given, dob, pid, unit, klass, cohort, phone = PEOPLE[index]
         at = now - dt.timedelta(hours=hours_ago)
         data = {
@@ -280,6 +278,10 @@ def load(stdout=None):
             else "",
             "note": "",
         }
+        if AccountRequest.objects.filter(
+            idempotency_key=services.bound_idempotency_key(key, data)
+        ).exists():
+            continue
         req, _c = services.submit_request(data, idempotency_key=key, now=at)
         created += 1
         step = dt.timedelta(hours=max(1, hours_ago // 5))

@@ -10,6 +10,8 @@ from django.core.cache import cache
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from portal.forms import HoneypotMixin
+
 from .models import PersonKind, RequestKind, Status
 from .phones import normalise_mobile
 
@@ -67,7 +69,7 @@ def check_birth_date(day: dt.date) -> dt.date:
     return day
 
 
-class RequestForm(forms.Form):
+class RequestForm(HoneypotMixin, forms.Form):
     """BM01 (staff) / BM02 (student): the fields the paper forms have, mobile phone mandatory."""
 
     person_kind = PersonKind.STAFF
@@ -193,6 +195,7 @@ class RequestForm(forms.Form):
         data["unit_name"] = dict(unit_choices()).get(code, code)
         data["person_kind"] = self.person_kind
         data.pop("submission_token", None)
+        data.pop("website", None)
         return data
 
 

@@ -9,10 +9,11 @@ Given name and surname go in the mail system's own fields with their diacritics;
 address is written without them.
 """
 
-import csv
 import io
 
 from django.conf import settings
+
+from portal.exports import csv_writer
 
 from .models import AccountRequest
 
@@ -84,7 +85,7 @@ def rows_for(rows: list[tuple[AccountRequest, str, str]], system: str | None = N
 
 def csv_bytes(rows, system=None) -> bytes:
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = csv_writer(out)
     for row in rows_for(rows, system):
         writer.writerow(row)
     return out.getvalue().encode("utf-8-sig")

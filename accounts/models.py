@@ -92,7 +92,10 @@ class AccountRequest(models.Model):
     """A BM01 (staff) or BM02 (student) request: a new account or a password reset."""
 
     reference = models.CharField(_("reference"), max_length=20, unique=True)
-    tracking_token = models.CharField(max_length=64, unique=True, default=new_tracking_token)
+    # The tracking link's token is never stored as it is: its digest finds the request, and an
+    # encrypted copy shows the link again to whoever holds it (issue 10 §1). See set_tracking_token.
+    tracking_digest = models.CharField(max_length=64, unique=True, editable=False)
+    tracking_sealed = models.TextField(editable=False)
     # The form's one-time token: a double submit finds the request the first submit created.
     idempotency_key = models.UUIDField(null=True, blank=True, unique=True, editable=False)
 
@@ -142,6 +145,12 @@ class AccountRequest(models.Model):
     exported_at = models.DateTimeField(_("exported for the mail system at"), null=True, blank=True)
     # The address written in the mail-system file (step 4 in bulk): issuing uses it.
     proposed_address = models.EmailField(_("address in the mail-system file"), blank=True)
+    # A correction that changes the contact e-mail waits here until the old address (a link
+    # whose digest is kept) or the MTT Office confirms it: a leaked tracking link cannot
+    # redirect the applicant's mail (issue 10 §7).
+    pending_contact_email = models.EmailField(_("new contact e-mail, to be confirmed"), blank=True)
+    contact_change_digest = models.CharField(max_length=64, blank=True, editable=False)
+    contact_change_expires_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     batch = models.ForeignKey(
         Batch, null=True, blank=True, on_delete=models.PROTECT, related_name="requests"
@@ -170,6 +179,22 @@ class AccountRequest(models.Model):
 
     def __str__(self):
         return f"{self.reference} {self.full_name}"
+
+    @property
+    def tracking_token(self) -> str:
+        """The token of the tracking link (decrypted in memory only)."""
+        from .crypto import open_token
+
+        return open_token(self.tracking_sealed) if self.tracking_sealed else ""
+
+    def set_tracking_token(self, token: str | None = None) -> str:
+        """Give the request a (new) tracking token; returns it."""
+        from .crypto import seal_token, token_digest
+
+        token = token or new_tracking_token()
+        self.tracking_digest = token_digest(token)
+        self.tracking_sealed = seal_token(token)
+        return token
 
     @property
     def full_name(self) -> str:
@@ -231,6 +256,8 @@ ACTION_LABELS = {
     "log_corrected": _("Log entry corrected"),
     "notified": _("Result sent to the applicant"),
     "password_viewed": _("Temporary password viewed (and destroyed)"),
+    "contact_change_requested": _("New contact e-mail asked for, to be confirmed"),
+    "contact_changed": _("Contact e-mail changed"),
 }
 
 

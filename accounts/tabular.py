@@ -1,14 +1,31 @@
-"""Reading CSV and XLSX uploads into rows of text, with type and size checks."""
+"""Reading CSV and XLSX uploads into rows of text, with type and size checks.
+
+Every limit is checked before the rows are read, so a small file cannot exhaust memory (a
+4.9 KB XLSX declaring A1:XFD1048576 did): the uploaded size, for XLSX the uncompressed size
+and the compression ratio of the zip, the declared dimension of the sheet, then the rows and
+columns as they stream (openpyxl read_only; the declared dimension may lie). The person is
+told which limit the file hit. The limits are settings (TABULAR_MAX_*).
+"""
 
 import csv
 import datetime as dt
 import io
+import zipfile
 
+from django.conf import settings
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
+from portal.exports import xlsx_append
 from portal.text import fold
 
-MAX_BYTES = 10 * 1024 * 1024
+
+def _limit(name: str, default: int) -> int:
+    return int(getattr(settings, f"TABULAR_{name}", default))
+
+
+def max_bytes() -> int:
+    return _limit("MAX_BYTES", 10 * 1024 * 1024)
 
 
 class FileError(Exception):
@@ -34,9 +51,11 @@ def read_table(uploaded, aliases: dict[str, str]) -> tuple[list[str], list[dict]
     (folded header → field name). Rows are dicts of text; row numbers are as in the file."""
     name = (getattr(uploaded, "name", "") or "").lower()
     size = getattr(uploaded, "size", None)
-    if size is not None and size > MAX_BYTES:
-        raise FileError(_("The file is larger than 10 MB."))
-    data = uploaded.read()
+    if size is not None and size > max_bytes():
+        raise FileError(_too_large())
+    data = uploaded.read(max_bytes() + 1)
+    if len(data) > max_bytes():
+        raise FileError(_too_large())
     if name.endswith(".xlsx") or data[:2] == b"PK":
         rows = _xlsx_rows(data)
     elif name.endswith((".csv", ".txt")) or not name:
@@ -72,20 +91,98 @@ def _csv_rows(data: bytes) -> list[list[str]]:
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
-    return [[c.strip() for c in row] for row in csv.reader(io.StringIO(text), dialect)]
+    try:
+        return _capped(csv.reader(io.StringIO(text), dialect), lambda row: [c.strip() for c in row])
+    except csv.Error as exc:
+        raise FileError(_("This does not look like a CSV file.")) from exc
+
+
+def _capped(rows, convert) -> list[list[str]]:
+    """The rows, converted, as they stream; stop at the first row or column over the limit."""
+    max_rows, max_columns = _limit("MAX_ROWS", 20_000), _limit("MAX_COLUMNS", 50)
+    out = []
+    for row in rows:
+        if len(row) > max_columns:
+            row = list(row)
+            # Trailing empty cells (a sheet formatted far to the right) do not count.
+            while len(row) > max_columns and (row[-1] is None or row[-1] == ""):
+                row.pop()
+            if len(row) > max_columns:
+                raise FileError(_too_many_columns(max_columns))
+        out.append(convert(row))
+        if len(out) > max_rows + 1:  # + the header row
+            raise FileError(_too_many_rows(max_rows))
+    return out
+
+
+def _too_large():
+    return _("The file is larger than %(size)s.") % {"size": filesizeformat(max_bytes())}
+
+
+def _too_many_rows(limit: int):
+    return _("The file has more than %(count)s rows; split it into several files.") % {
+        "count": f"{limit:,}".replace(",", ".")
+    }
+
+
+def _too_many_columns(limit: int):
+    return _("The file has more than %(count)s columns; use the template's columns.") % {
+        "count": limit
+    }
+
+
+def _check_zip(data: bytes) -> None:
+    """Before openpyxl reads anything: the uncompressed size and the compression ratio."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        members = archive.infolist()
+    except (zipfile.BadZipFile, ValueError, OSError) as exc:
+        raise FileError(_("This does not look like an XLSX workbook.")) from exc
+    if len(members) > _limit("MAX_ZIP_MEMBERS", 1000):
+        raise FileError(_("This does not look like an XLSX workbook."))
+    unpacked = sum(m.file_size for m in members)
+    packed = max(1, sum(m.compress_size for m in members))
+    if unpacked > _limit("MAX_UNCOMPRESSED_BYTES", 100 * 1024 * 1024):
+        raise FileError(
+            _("The workbook unpacks to more than %(size)s; split it into several files.")
+            % {"size": filesizeformat(_limit("MAX_UNCOMPRESSED_BYTES", 100 * 1024 * 1024))}
+        )
+    if unpacked / packed > _limit("MAX_ZIP_RATIO", 200):
+        raise FileError(
+            _(
+                "The workbook is compressed %(ratio)s times, more than a real spreadsheet is; "
+                "save it again from your spreadsheet program, or upload it as CSV."
+            )
+            % {"ratio": int(unpacked / packed)}
+        )
 
 
 def _xlsx_rows(data: bytes) -> list[list[str]]:
     from openpyxl import load_workbook
 
+    _check_zip(data)
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # zip, xml or openpyxl errors: all mean "not a workbook"
         raise FileError(_("This does not look like an XLSX workbook.")) from exc
-    sheet = book.worksheets[0]
-    rows = [[_cell(v) for v in row] for row in sheet.iter_rows(values_only=True)]
-    book.close()
-    return rows
+    try:
+        sheet = book.worksheets[0]
+        # The declared dimension (A1:XFD1048576) is checked, then ignored: the rows stream
+        # as they are in the file, never padded out to the declared size.
+        max_rows, max_columns = _limit("MAX_ROWS", 20_000), _limit("MAX_COLUMNS", 50)
+        declared_rows, declared_columns = sheet.max_row or 0, sheet.max_column or 0
+        if declared_rows > max_rows + 1:
+            raise FileError(_too_many_rows(max_rows))
+        if declared_columns > max_columns:
+            raise FileError(_too_many_columns(max_columns))
+        sheet.reset_dimensions()
+        return _capped(sheet.iter_rows(values_only=True), lambda row: [_cell(v) for v in row])
+    except FileError:
+        raise
+    except Exception as exc:  # a broken sheet part
+        raise FileError(_("This does not look like an XLSX workbook.")) from exc
+    finally:
+        book.close()
 
 
 def xlsx_response_bytes(header: list[str], rows, title: str = "Sheet1") -> bytes:
@@ -95,11 +192,11 @@ def xlsx_response_bytes(header: list[str], rows, title: str = "Sheet1") -> bytes
     book = Workbook(write_only=False)
     sheet = book.active
     sheet.title = title[:31]
-    sheet.append(header)
+    xlsx_append(sheet, header)
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for row in rows:
-        sheet.append(list(row))
+        xlsx_append(sheet, row)
     for column in sheet.columns:
         width = max((len(str(c.value or "")) for c in column[:200]), default=8)
         sheet.column_dimensions[column[0].column_letter].width = min(max(width + 2, 8), 50)

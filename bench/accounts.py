@@ -102,6 +102,7 @@ def populate(n):
             due_at=now + dt.timedelta(hours=rng.uniform(-48, 24)),
         )
         req.search_key = req.compute_search_key()
+        req.set_tracking_token()
         batch.append(req)
         if len(batch) == 5000:
             AccountRequest.objects.bulk_create(batch)

@@ -37,4 +37,16 @@ class DialogueConfig(AppConfig):
             ),
             NavItem(_("Dialogue reports"), "dialogue:report", roles=("leadership",), order=23),
             NavItem(_("Ask a question"), "dialogue:ask", roles=("learner",), order=24),
+            NavItem(
+                _("Mail delivery"), "portal:deliveries", roles=("dialogue_committee",), order=25
+            ),
         )
+        from portal.ops import watch_deliveries
+
+        from . import downloads
+
+        # Minutes, official letters and evidence: downloaded behind their pages' rules.
+        downloads.register()
+
+        # The committee sees whether the plan's mail went out, never its bodies.
+        watch_deliveries("dialogue_committee", "dialogue/")

@@ -1,38 +1,14 @@
 import re
 
 from django import forms
-from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-# Minutes and official letters: PDF or DOCX only, size-limited (DESIGN: uploads are checked).
-DOCUMENT_TYPES = {
-    ".pdf": ("application/pdf", b"%PDF-"),
-    ".docx": (
-        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-        b"PK\x03\x04",
-    ),
-}
-MAX_UPLOAD_MB = getattr(settings, "DIALOGUE_MAX_UPLOAD_MB", 10)
+from portal import uploads
+from portal.forms import HoneypotMixin
 
-
-def validate_document(upload):
-    """PDF or DOCX, judged by the extension AND the first bytes, at most MAX_UPLOAD_MB."""
-    if upload is None:
-        return upload
-    name = upload.name.lower()
-    ext = "." + name.rsplit(".", 1)[-1] if "." in name else ""
-    if ext not in DOCUMENT_TYPES:
-        raise forms.ValidationError(_("Upload a PDF or DOCX file."))
-    if upload.size > MAX_UPLOAD_MB * 1024 * 1024:
-        raise forms.ValidationError(_("The file is larger than %(mb)s MB.") % {"mb": MAX_UPLOAD_MB})
-    head = upload.read(8)
-    upload.seek(0)
-    if not head.startswith(DOCUMENT_TYPES[ext][1]):
-        raise forms.ValidationError(
-            _("The file's content is not a real %(ext)s document.") % {"ext": ext[1:].upper()}
-        )
-    return upload
+# Minutes and official letters: PDF or DOCX, checked by content (portal.uploads).
+validate_document = uploads.validate_document
 
 
 class DateInput(forms.DateInput):
@@ -118,7 +94,7 @@ def _topic_choices():
     return Topic.objects.select_related("department").order_by("position", "name")
 
 
-class AskQuestionForm(forms.Form):
+class AskQuestionForm(HoneypotMixin, forms.Form):
     """A logged-in learner's question (step 7 starts at their faculty/institute/centre)."""
 
     topic = forms.ModelChoiceField(label=_("Topic"), queryset=None, empty_label=_("— choose —"))
@@ -316,7 +292,7 @@ class FeedbackItemForm(forms.Form):
         self.fields["kind"].choices = FeedbackItem.Kind.choices
 
 
-class FeedbackAnswerForm(forms.Form):
+class FeedbackAnswerForm(HoneypotMixin, forms.Form):
     """Built from the form's questions: a 1–5 choice or a text box each."""
 
     def __init__(self, *args, items=(), **kwargs):

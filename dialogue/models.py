@@ -15,6 +15,7 @@ from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from portal.text import fold
+from portal.uploads import RandomName
 
 
 def _localized(obj, field: str) -> str:
@@ -134,7 +135,7 @@ class Milestone(models.Model):
     done_on = models.DateField(_("done on"), null=True, blank=True)
     evidence_note = models.TextField(_("evidence"), blank=True)
     evidence_file = models.FileField(
-        _("evidence file"), upload_to="dialogue/milestones/%Y/", blank=True
+        _("evidence file"), upload_to=RandomName("dialogue/milestones"), blank=True
     )
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -415,7 +416,9 @@ class DialogueSession(models.Model):
     attendance = models.TextField(_("attendance"), blank=True, help_text=_("Who attended."))
     attendee_count = models.PositiveIntegerField(_("number of attendees"), null=True, blank=True)
     minutes_text = models.TextField(_("minutes"), blank=True)
-    minutes_file = models.FileField(_("minutes file"), upload_to="dialogue/minutes/%Y/", blank=True)
+    minutes_file = models.FileField(
+        _("minutes file"), upload_to=RandomName("dialogue/minutes"), blank=True
+    )
     status = models.CharField(
         _("status"), max_length=16, choices=Status.choices, default=Status.PLANNED
     )
@@ -623,7 +626,7 @@ class Question(models.Model):
     answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
     letter_number = models.CharField(_("official letter no."), max_length=60, blank=True)
     letter_file = models.FileField(
-        _("official letter"), upload_to="dialogue/letters/%Y/", blank=True
+        _("official letter"), upload_to=RandomName("dialogue/letters"), blank=True
     )
     published_at = models.DateTimeField(_("published"), null=True, blank=True)
     merged_into = models.ForeignKey(
@@ -682,14 +685,36 @@ class Question(models.Model):
             "unit": self.unit.display_name,
         }
 
+    # Anonymous means no page, filter, search, export or count ties the question to a unit or
+    # a class (issue 10 §5): pages print these instead of unit and student_class.
+    @property
+    def unit_label(self) -> str:
+        if self.anonymous:
+            return str(_("(anonymous)"))
+        return self.unit.display_name if self.unit_id else ""
+
+    @property
+    def class_label(self) -> str:
+        return "" if self.anonymous else self.student_class
+
+    @property
+    def answerer_label(self) -> str:
+        """Who answered; for an anonymous question answered by its own unit, not which unit."""
+        if not self.answered_by_unit_id:
+            return ""
+        if self.anonymous and self.answered_by_unit_id == self.unit_id:
+            return str(_("the faculty/institute/centre"))
+        return self.answered_by_unit.display_name
+
     def refresh_search_key(self):
+        # An anonymous question is not found by its unit's name or its class code.
         self.search_key = search_key(
             self.text,
             self.answer_text,
             self.topic.name,
             self.topic.name_en,
-            self.unit.name if self.unit_id else "",
-            self.student_class,
+            self.unit.name if self.unit_id and not self.anonymous else "",
+            "" if self.anonymous else self.student_class,
         )
 
 

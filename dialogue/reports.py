@@ -8,6 +8,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from portal.exports import xlsx_append
+
 HEADER_FILL = PatternFill("solid", fgColor="F0F2F5")
 
 
@@ -16,13 +18,13 @@ def _dt(value):
 
 
 def _sheet(ws, headers, rows, widths):
-    ws.append(headers)
+    xlsx_append(ws, headers)
     for cell in ws[1]:
         cell.font = Font(bold=True)
         cell.fill = HEADER_FILL
         cell.alignment = Alignment(vertical="top", wrap_text=True)
     for row in rows:
-        ws.append(row)
+        xlsx_append(ws, row)
     for i, width in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(i)].width = width
     for row in ws.iter_rows(min_row=2):
@@ -47,13 +49,13 @@ def report_workbook(plan, data) -> bytes:
             q.topic.display_name,
             q.get_kind_display(),
             q.text,
-            q.unit.display_name,
+            q.unit_label,
             q.source_count,
             q.get_status_display(),
             q.department.display_name if q.department_id else "",
             _dt(q.due_at),
             _("yes") if q.pk in overdue_ids else "",
-            q.answered_by_unit.display_name if q.answered_by_unit_id else "",
+            q.answerer_label,
             q.answer_text,
             q.letter_number,
         ]

@@ -153,7 +153,8 @@ def public_answers(query: str = "", topic_id=None, unit_id=None):
     if topic_id:
         qs = qs.filter(topic_id=topic_id)
     if unit_id:
-        qs = qs.filter(unit_id=unit_id)
+        # An anonymous question is never listed under its unit.
+        qs = qs.filter(unit_id=unit_id, anonymous=False)
     return qs
 
 
@@ -227,7 +228,8 @@ def report(plan, now=None):
             g.overdue += 1
     by_unit: dict[str, int] = {}
     for q in items:
-        by_unit[q.unit.display_name] = by_unit.get(q.unit.display_name, 0) + q.source_count
+        # Anonymous questions are counted together, never under their unit (a count of 1 names).
+        by_unit[q.unit_label] = by_unit.get(q.unit_label, 0) + q.source_count
     return {
         "groups": list(groups.values()),
         "items": items,

@@ -1,7 +1,6 @@
 """Pages of the directory: public reading (card, org chart, people, search, export) and the
 editor for directory administrators. Views fetch, call one service, choose a response."""
 
-import csv
 import io
 from datetime import date, timedelta
 
@@ -14,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from portal.access import has_role, role_required
+from portal.exports import csv_writer, xlsx_append
 from portal.roles import Role
 
 from . import selectors, services
@@ -195,7 +195,7 @@ def export_csv(request):
     name = f"danh-ba-{root.code if root else 'all'}-{day:%Y%m%d}.csv"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     response.write("\ufeff")  # so spreadsheet programs read the Vietnamese as UTF-8
-    writer = csv.writer(response)
+    writer = csv_writer(response)
     writer.writerow(_export_headers())
     for row in selectors.export_rows(root, on=day):
         writer.writerow(row)
@@ -211,14 +211,14 @@ def export_xlsx(request):
     wb = Workbook()
     ws = wb.active
     ws.title = _("Directory")[:31]
-    ws.append([_("Directory as of %(date)s") % {"date": day.strftime("%d/%m/%Y")}])
+    xlsx_append(ws, [_("Directory as of %(date)s") % {"date": day.strftime("%d/%m/%Y")}])
     ws["A1"].font = Font(bold=True, size=13)
-    ws.append(_export_headers())
+    xlsx_append(ws, _export_headers())
     for cell in ws[2]:
         cell.font = Font(bold=True, color="FFFFFF")
         cell.fill = PatternFill("solid", fgColor="1F3B73")
     for row in selectors.export_rows(root, on=day):
-        ws.append(row)
+        xlsx_append(ws, row)
     ws.freeze_panes = "A3"
     widths = [18, 14, 48, 40, 18, 30, 28, 22, 48, 12, 12]
     for i, width in enumerate(widths, start=1):

@@ -20,10 +20,10 @@ class PortalConfig(AppConfig):
         # The engine's beat tasks live in django-celery-beat's tables, where ops can change them.
         post_migrate.connect(ensure_periodic_tasks, dispatch_uid="portal.periodic_tasks")
 
-        # The heads who receive escalations watch the outbox and the deadlines.
-        grant(Role.MTT_OFFICE_HEAD, "portal.view_ops")
-        grant(Role.DIALOGUE_COMMITTEE, "portal.view_ops")
-        ops_roles = (Role.MTT_OFFICE_HEAD.value, Role.DIALOGUE_COMMITTEE.value)
+        # Operations run the outbox and the deadlines; the outbox holds other people's mail, so
+        # the heads of a workflow see only the delivery status of theirs (ops.watch_deliveries).
+        grant(Role.OPERATIONS, "portal.view_ops")
+        ops_roles = (Role.OPERATIONS.value,)
         navigation.register(
             navigation.NavItem(_("Deadlines"), "portal:ops-deadlines", roles=ops_roles, order=900),
             navigation.NavItem(_("Outbox"), "portal:ops-outbox", roles=ops_roles, order=910),

@@ -19,6 +19,7 @@ DEMO_USERS = [
     ("leader", "Hoàng Văn Long", [Role.LEADERSHIP]),
     ("learner", "Đặng Thị Mai", [Role.LEARNER]),
     ("directory_admin", "Phan Văn Nam", [Role.DIRECTORY_ADMIN]),
+    ("ops", "Trịnh Văn Vận", [Role.OPERATIONS]),
 ]
 
 

@@ -3,7 +3,23 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
 
-class LoginForm(AuthenticationForm):
+class HoneypotMixin(forms.Form):
+    """A field people never see (hidden by portal.css) and bots fill in: a filled one is
+    refused. Public forms (BM01/BM02, questions, feedback, log-in) carry it."""
+
+    website = forms.CharField(
+        label=_("Leave this field empty"),
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
+    )
+
+    def clean_website(self):
+        if self.cleaned_data.get("website"):
+            raise forms.ValidationError(_("Leave this field empty."))
+        return ""
+
+
+class LoginForm(HoneypotMixin, AuthenticationForm):
     error_messages = {
         "invalid_login": _(
             "The user name or password is not right. Both are case-sensitive; check Caps Lock."

@@ -8,6 +8,7 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from .roles import Role
+from .sealing import redact
 
 
 class User(AbstractUser):
@@ -278,6 +279,9 @@ class Notification(models.Model):
     body_html = models.TextField(_("HTML body"), blank=True)
     url = models.CharField(_("link"), max_length=500, blank=True)
     dedupe_key = models.CharField(_("dedupe key"), max_length=200, unique=True)
+    # The secret values of the message (Fernet-encrypted JSON), put back only into the mail
+    # handed to the server; emptied once delivered or expired (portal.sealing.Secret).
+    secrets = models.TextField(_("sealed secrets"), blank=True, default="", editable=False)
 
     status = models.CharField(
         _("status"),
@@ -316,16 +320,50 @@ class Notification(models.Model):
                 name="notif_pending_idx",
             ),
             models.Index(fields=["status", "-created_at"], name="notif_status_created_idx"),
+            # The redaction of expired secrets: only rows that still hold one.
+            models.Index(
+                fields=["created_at"],
+                condition=~models.Q(secrets=""),
+                name="notif_sealed_idx",
+            ),
         ]
 
     def __str__(self):
-        return f"{self.subject} → {self.recipient_label}"
+        return f"{self.shown_subject} → {self.recipient_label}"
+
+    # What pages, the admin and exports show: secrets replaced by a note.
+    @property
+    def shown_subject(self) -> str:
+        return redact(self.subject)
+
+    @property
+    def shown_body(self) -> str:
+        return redact(self.body)
+
+    @property
+    def shown_url(self) -> str:
+        return "" if self.url.startswith("\u2985") else self.url
 
     @property
     def recipient_label(self) -> str:
         if self.user_id:
             return f"{self.user} <{self.email}>" if self.email else str(self.user)
         return self.email
+
+
+class RateCounter(models.Model):
+    """One rate-limit counter (portal.ratecache): a key, a count, until when it counts."""
+
+    key = models.CharField(max_length=250, primary_key=True)
+    value = models.BigIntegerField(default=0)
+    expires_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        verbose_name = _("rate-limit counter")
+        verbose_name_plural = _("rate-limit counters")
+
+    def __str__(self):
+        return f"{self.key}: {self.value}"
 
 
 class NotificationEvent(models.Model):

@@ -32,12 +32,27 @@ from django.utils.translation import gettext_lazy as _
 
 from .models import Channel, Notification, NotificationEvent
 from .models import NotificationStatus as Status
+from .sealing import _open_secrets, reveal, seal_secrets
 
 log = logging.getLogger(__name__)
 
 
 class OutboxError(Exception):
     """An outbox action that is not allowed (e.g. resending a mail that was sent)."""
+
+
+def secret_lifetime() -> dt.timedelta:
+    return dt.timedelta(hours=float(_setting("OUTBOX_SECRET_HOURS", 72)))
+
+
+def redact_expired_secrets(now: dt.datetime | None = None) -> int:
+    """Drop the stored secrets of rows older than OUTBOX_SECRET_HOURS (undelivered ones)."""
+    now = now or timezone.now()
+    return (
+        Notification.objects.exclude(secrets="")
+        .filter(created_at__lt=now - secret_lifetime())
+        .update(secrets="")
+    )
 
 
 def _setting(name: str, default):
@@ -226,9 +241,11 @@ def new_notification(
     email: str = "",
     language: str = "vi",
     now: dt.datetime | None = None,
+    secrets: str = "",
 ) -> Notification:
     """An unsaved outbox row: by e-mail when there is an address, else in the portal only."""
     subject, body, html = rendered
+    url = str(url or "")
     address = email or (user.email if user is not None else "")
     channel = Channel.EMAIL if address else Channel.PORTAL
     now = now or timezone.now()
@@ -241,8 +258,10 @@ def new_notification(
         subject=subject,
         body=body,
         body_html=html,
-        url=absolute_url(str(url or ""))[:500],
+        # A secret link stays a placeholder (absolute_url leaves it as it is).
+        url=(url if url.startswith("\u2985") else absolute_url(url))[:500],
         dedupe_key=dedupe_key,
+        secrets=secrets,
         status=Status.QUEUED if channel == Channel.EMAIL else Status.SENT,
         next_attempt_at=now if channel == Channel.EMAIL else None,
         sent_at=None if channel == Channel.EMAIL else now,
@@ -265,6 +284,7 @@ def notify(
     """Write one notification in the caller's transaction; deliver it after commit.
 
     The same `dedupe_key` never creates a second row: the existing one is returned.
+    Values wrapped in Secret reach the recipient's mail only (see Secret).
     """
     existing = Notification.objects.filter(dedupe_key=dedupe_key).first()
     if existing:
@@ -272,6 +292,7 @@ def notify(
     if user is None and not email:
         raise ValueError("notify() needs a user or an e-mail address")
     language = recipient_language(user, language)
+    context, sealed = seal_secrets(context)
     row = new_notification(
         template=template,
         dedupe_key=dedupe_key,
@@ -280,6 +301,7 @@ def notify(
         user=user,
         email=email,
         language=language,
+        secrets=sealed,
     )
     try:
         # A savepoint: a concurrent writer of the same key wins, the caller's transaction lives.
@@ -376,9 +398,11 @@ def _insert_returning(connection, rows: list[Notification]) -> dict[str, int]:
 
 
 def build_email(notification: Notification) -> EmailMultiAlternatives:
+    """The mail as the recipient gets it: the only place the secrets are put back."""
+    values = _open_secrets(notification.secrets)
     message = EmailMultiAlternatives(
-        subject=notification.subject,
-        body=notification.body,
+        subject=reveal(notification.subject, values),
+        body=reveal(notification.body, values),
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[notification.email],
         headers={
@@ -388,7 +412,7 @@ def build_email(notification: Notification) -> EmailMultiAlternatives:
         },
     )
     if notification.body_html:
-        message.attach_alternative(notification.body_html, "text/html")
+        message.attach_alternative(reveal(notification.body_html, values, True), "text/html")
     return message
 
 
@@ -420,7 +444,14 @@ def deliver_notification(notification_id: int, now: dt.datetime | None = None):
     with transaction.atomic():
         done = Notification.objects.filter(
             pk=notification.pk, status=Status.SENDING, sending_since=now
-        ).update(status=Status.SENT, sent_at=timezone.now(), last_error="", next_attempt_at=None)
+        ).update(
+            status=Status.SENT,
+            sent_at=timezone.now(),
+            last_error="",
+            next_attempt_at=None,
+            # Delivered: the mail is the only working copy now.
+            secrets="",
+        )
         if done:
             _event(notification, Status.SENDING, Status.SENT, timezone.now())
     return None
@@ -466,6 +497,7 @@ def pick_up_notifications(now: dt.datetime | None = None, enqueue: bool = True) 
       when that was the last attempt.
     """
     now = now or timezone.now()
+    redact_expired_secrets(now)
     stuck_before = now - lease()
     recovered = failed = 0
     for row in Notification.objects.filter(

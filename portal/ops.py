@@ -1,13 +1,17 @@
 """Ops pages: the notification outbox and the portal's deadlines.
 
-For the roles that hold `portal.view_ops` (the MTT Office head, the committee's standing
-office) and superusers.
+/ops/ is for the operations role (it holds `portal.view_ops`) and superusers: they see every
+message, its body with the secrets redacted, and can resend a failed one. The heads of a
+workflow (the MTT Office head, the committee's standing office) see the delivery status of
+their own workflow's messages at /work/deliveries/, never the bodies: an app says which
+templates a role watches with `watch_deliveries(role, "accounts/")` in its AppConfig.ready().
 """
 
 import datetime as dt
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -20,23 +24,48 @@ from .notifications import OutboxError, resend_notification
 
 ops_required = permission_required("portal.view_ops", raise_exception=True)
 
+_watched: dict[str, set[str]] = {}
 
-@login_required
-@ops_required
-def outbox(request):
+
+def watch_deliveries(role: str, template_prefix: str) -> None:
+    """Members of `role` see the delivery status of the messages of these templates."""
+    _watched.setdefault(str(role), set()).add(template_prefix)
+
+
+def watched_prefixes(user) -> set[str]:
+    return set().union(*(_watched.get(name, set()) for name in user.role_names))
+
+
+def _outbox_page(request, prefixes, template):
     status = request.GET.get("status", "")
     if status not in NotificationStatus.values:
         status = ""
-    page = Paginator(selectors.outbox(status or None), 50).get_page(request.GET.get("page"))
-    counts = selectors.outbox_counts()
+    rows = selectors.outbox(status or None, prefixes)
+    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    counts = selectors.outbox_counts(prefixes)
     tabs = [("", _("All"), counts["all"])] + [
         (s.value, s.label, counts[s.value]) for s in NotificationStatus
     ]
     return render(
-        request,
-        "portal/ops/outbox.html",
-        {"page": page, "status": status, "tabs": tabs, "counts": counts},
+        request, template, {"page": page, "status": status, "tabs": tabs, "counts": counts}
     )
+
+
+@login_required
+@ops_required
+def outbox(request):
+    return _outbox_page(request, None, "portal/ops/outbox.html")
+
+
+@login_required
+def deliveries(request):
+    """A workflow head's view of the outbox: status of their workflow's messages, no bodies."""
+    prefixes = watched_prefixes(request.user)
+    if request.user.has_perm("portal.view_ops"):
+        return redirect("portal:ops-outbox")
+    if not prefixes:
+        raise PermissionDenied
+    return _outbox_page(request, sorted(prefixes), "portal/deliveries.html")
 
 
 def _get_notification_for_ops(request, pk) -> Notification:

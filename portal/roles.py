@@ -24,6 +24,7 @@ class Role(models.TextChoices):
     LEADERSHIP = "leadership", _("Party Committee / Leadership Board")
     LEARNER = "learner", _("Learner")
     DIRECTORY_ADMIN = "directory_admin", _("Directory administrator")
+    OPERATIONS = "operations", _("Operations")
 
 
 ROLE_DUTIES = {
@@ -38,6 +39,7 @@ ROLE_DUTIES = {
     Role.LEADERSHIP: _("Reads plans, reports and answers."),
     Role.LEARNER: _("Submits questions and feedback."),
     Role.DIRECTORY_ADMIN: _("Edits units, people and assignments."),
+    Role.OPERATIONS: _("Runs the portal: the outbox and the deadlines of every workflow."),
 }
 
 _grants: dict[str, set[str]] = defaultdict(set)

@@ -3,7 +3,7 @@
 import datetime as dt
 
 from django.core.exceptions import ValidationError
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.utils.functional import cached_property
 
 from .models import DeadlineStep, Notification, NotificationStatus
@@ -33,16 +33,28 @@ def notifications_for(user):
     )
 
 
-def outbox(status: str | None = None):
-    rows = Notification.objects.select_related("user").defer("body", "body_html")
+def _of_templates(rows, prefixes):
+    """Only the rows of these template prefixes (None: every row)."""
+    if prefixes is None:
+        return rows
+    q = Q(pk__in=[])
+    for prefix in prefixes:
+        q |= Q(template__startswith=prefix)
+    return rows.filter(q)
+
+
+def outbox(status: str | None = None, prefixes=None):
+    rows = Notification.objects.select_related("user").defer("body", "body_html", "secrets")
+    rows = _of_templates(rows, prefixes)
     if status:
         rows = rows.filter(status=status)
     return rows.order_by("-created_at", "-pk")
 
 
-def outbox_counts() -> dict[str, int]:
+def outbox_counts(prefixes=None) -> dict[str, int]:
     counts = {s.value: 0 for s in NotificationStatus}
-    for row in Notification.objects.values("status").annotate(n=Count("pk")).order_by():
+    rows = _of_templates(Notification.objects.all(), prefixes)
+    for row in rows.values("status").annotate(n=Count("pk")).order_by():
         counts[row["status"]] = row["n"]
     counts["all"] = sum(counts.values())
     return counts

@@ -21,8 +21,9 @@ if (BASE_DIR / ".env").is_file():
 
 VAR_DIR = Path(env("VAR_DIR", default=str(BASE_DIR / "var")))
 
-# Development is the default, as in healthchecks: production says DEBUG=False explicitly.
-DEBUG = env.bool("DEBUG", default=True)
+# Off unless turned on explicitly: the embedded default (make run, manage.py runportal) and the
+# test script say DEBUG=True; anything else runs with production settings (issue 10 §11).
+DEBUG = env.bool("DEBUG", default=False)
 
 _DEV_SECRET_KEY = "insecure-development-key-do-not-use-in-production-0123456789abcdef"
 SECRET_KEY = env("SECRET_KEY", default="")
@@ -54,6 +55,7 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "axes",
     "django_celery_beat",
+    "django_ratelimit",
     # Ours. office first: accounts and dialogue look units and people up there.
     "portal",
     "office",
@@ -73,7 +75,13 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Idle timeout and absolute lifetime of a logged-in session (portal.sessions).
+    "portal.sessions.SessionLifetimeMiddleware",
+    # Content-Security-Policy (django-csp): no inline script anywhere.
+    "csp.middleware.CSPMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Turns a rate-limited POST into the 429 page (RATELIMIT_VIEW), in the person's language.
+    "django_ratelimit.middleware.RatelimitMiddleware",
     # Last, as django-axes asks: it turns a locked-out log-in into the lock-out page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -158,6 +166,10 @@ OUTBOX_RETRY_BASE_SECONDS = env.int("OUTBOX_RETRY_BASE_SECONDS", default=60)
 OUTBOX_RETRY_MAX_SECONDS = env.int("OUTBOX_RETRY_MAX_SECONDS", default=3600)
 OUTBOX_LEASE_SECONDS = env.int("OUTBOX_LEASE_SECONDS", default=300)
 OUTBOX_PICK_UP_GRACE_SECONDS = env.int("OUTBOX_PICK_UP_GRACE_SECONDS", default=60)
+# A working link in a mail (tracking, view-once) is kept encrypted until delivered, at most this.
+OUTBOX_SECRET_HOURS = env.int("OUTBOX_SECRET_HOURS", default=72)
+# Key of the portal's encrypted secrets; empty: derived from SECRET_KEY.
+PORTAL_ENCRYPTION_KEY = env("PORTAL_ENCRYPTION_KEY", default="")
 
 if REDIS_URL:
     CACHES = {
@@ -165,6 +177,11 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# The rate limits' counters: shared by every process, and independent of Redis.
+CACHES["ratelimit"] = {"BACKEND": "portal.ratecache.CounterCache", "TIMEOUT": 3600}
+# django-ratelimit knows only memcached and django-redis by name; portal.ratecache increments
+# atomically in the database, which is what its warning is about.
+SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]
 
 # --- E-mail: files under var/mail unless EMAIL_URL names an SMTP server ---------------------
 if env("EMAIL_URL", default=""):
@@ -180,6 +197,12 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # --- Users, log-in and lock-out ----------------------------------------------------------
 AUTH_USER_MODEL = "portal.User"
 LOGIN_URL = "login"
+# A logged-in session ends after this long without a request, and this long after the log-in.
+SESSION_IDLE_MINUTES = env.int("SESSION_IDLE_MINUTES", default=30)
+SESSION_MAX_HOURS = env.int("SESSION_MAX_HOURS", default=10)
+SESSION_COOKIE_AGE = SESSION_MAX_HOURS * 3600
+# The admin's path (e.g. a less guessable one in production), with its trailing slash.
+ADMIN_URL = env("ADMIN_URL", default="admin/").strip("/") + "/"
 LOGIN_REDIRECT_URL = "portal:dashboard"
 LOGOUT_REDIRECT_URL = "portal:home"
 AUTHENTICATION_BACKENDS = [
@@ -192,13 +215,29 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-# Five wrong passwords from one address, or for one user name, lock that one out for 15 minutes.
+# Five wrong passwords for one user name from one client address lock that pair out for 15
+# minutes: a stranger cannot lock a staff member out of their own office (issue 10 §6).
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
-AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"
+AXES_LOCKOUT_CALLABLE = "portal.lockout.lockout_response"
+# How many reverse proxies in front of the portal append to X-Forwarded-For (0: none; the
+# compose stack's nginx: 1). The client address is the one the last trusted proxy saw.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+AXES_CLIENT_IP_CALLABLE = "portal.clientip.client_ip"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
+
+# --- Rate limits of the public forms (django-ratelimit; portal.ratelimits) -----------------
+# Counters in a database cache table: the forms stay limited, and work, when Redis is down.
+RATE_LIMIT_PER_ADDRESS = env("RATE_LIMIT_PER_ADDRESS", default="30/h")
+RATE_LIMIT_PER_TARGET = env("RATE_LIMIT_PER_TARGET", default="10/h")
+RATE_LIMIT_RETRY_AFTER = env.int("RATE_LIMIT_RETRY_AFTER", default=600)
+RATELIMIT_USE_CACHE = "ratelimit"
+RATELIMIT_IP_META_KEY = "portal.clientip.client_ip"
+RATELIMIT_VIEW = "portal.ratelimits.too_many"
+RATELIMIT_ENABLE = env.bool("RATELIMIT_ENABLE", default=True)
 
 # --- Language, time, formats -------------------------------------------------------------
 LANGUAGE_CODE = "vi"
@@ -235,6 +274,12 @@ if env("S3_BUCKET", default=""):
             "querystring_auth": True,
         },
     }
+# Uploaded documents (portal.uploads): at most this many MB each.
+UPLOAD_MAX_MB = env.int("UPLOAD_MAX_MB", default=10)
+# Behind nginx: downloads answer with X-Accel-Redirect: <prefix>/<stored name> and nginx serves
+# the file from an internal location with this prefix (e.g. /protected-media). Empty: the
+# portal streams the file itself.
+PROTECTED_MEDIA_ACCEL_PREFIX = env("PROTECTED_MEDIA_ACCEL_PREFIX", default="")
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
@@ -268,6 +313,16 @@ if ACCOUNTS_MAIL_SYSTEM not in ("google", "microsoft"):
     raise ImproperlyConfigured("ACCOUNTS_MAIL_SYSTEM must be 'google' or 'microsoft'.")
 ACCOUNTS_STEP_HOURS = env.int("ACCOUNTS_STEP_HOURS", default=24)  # every MTT.QT06 step: 24 h
 ACCOUNTS_SECRET_LINK_HOURS = env.int("ACCOUNTS_SECRET_LINK_HOURS", default=72)
+# A tracking link stops working this many days after its request closed (issue 10 §7).
+ACCOUNTS_TRACKING_LINK_DAYS = env.int("ACCOUNTS_TRACKING_LINK_DAYS", default=30)
+# Uploaded tables (bulk intake, registry import): checked before they are read (issue 10 §3).
+TABULAR_MAX_BYTES = env.int("TABULAR_MAX_BYTES", default=10 * 1024 * 1024)
+TABULAR_MAX_UNCOMPRESSED_BYTES = env.int(
+    "TABULAR_MAX_UNCOMPRESSED_BYTES", default=100 * 1024 * 1024
+)
+TABULAR_MAX_ZIP_RATIO = env.int("TABULAR_MAX_ZIP_RATIO", default=200)
+TABULAR_MAX_ROWS = env.int("TABULAR_MAX_ROWS", default=20_000)
+TABULAR_MAX_COLUMNS = env.int("TABULAR_MAX_COLUMNS", default=50)
 # Key for the temporary passwords at rest; empty: derived from SECRET_KEY.
 ACCOUNTS_ENCRYPTION_KEY = env("ACCOUNTS_ENCRYPTION_KEY", default="")
 
@@ -282,6 +337,22 @@ SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 315
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=not DEBUG)
 SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=not DEBUG)
 SECURE_CONTENT_TYPE_NOSNIFF = True
+# Content-Security-Policy: scripts only from our own static files (no inline script, no CDN).
+# Styles allow inline attributes: the templates position a few things with style="…".
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
@@ -298,13 +369,30 @@ PORTAL_REPLICA = env("PORTAL_REPLICA", default="")
 # The health check answers plain HTTP probes from the orchestrator.
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 
+# Log lines and error reports never carry a working secret (a tracking or view-once link).
+DEFAULT_EXCEPTION_REPORTER_FILTER = "portal.logfilters.SecretsReporterFilter"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {
+        "secrets": {"()": "portal.logfilters.RedactSecrets"},
+        "production": {"()": "django.utils.log.RequireDebugFalse"},
+    },
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["secrets"]},
+        "mail_admins": {
+            "class": "django.utils.log.AdminEmailHandler",
+            "level": "ERROR",
+            "filters": ["production", "secrets"],
+        },
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # Django's own configuration sends these to its handlers; ours redact first.
+        "django": {"handlers": ["console", "mail_admins"], "propagate": False},
+    },
 }
 if CELERY_BROKER_URL.startswith("filesystem://"):
     # The file-system broker has no host; kombu says so on every connection.

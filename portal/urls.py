@@ -1,11 +1,11 @@
 from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from . import ops, views, views_notifications
+from . import downloads, ops, views, views_notifications
 from .forms import LoginForm
+from .ratelimits import limit_posts
 
 portal_patterns = (
     [
@@ -23,10 +23,13 @@ portal_patterns = (
             views_notifications.notification_read_all,
             name="notifications-read-all",
         ),
+        path("work/deliveries/", ops.deliveries, name="deliveries"),
         path("ops/outbox/", ops.outbox, name="ops-outbox"),
         path("ops/outbox/<int:pk>/", ops.outbox_detail, name="ops-outbox-detail"),
         path("ops/outbox/<int:pk>/resend/", ops.outbox_resend, name="ops-outbox-resend"),
         path("ops/deadlines/", ops.deadlines, name="ops-deadlines"),
+        # Every uploaded file, behind the rule of the page that owns it (portal.downloads).
+        path("files/<str:token>/", downloads.download, name="download"),
     ],
     "portal",
 )
@@ -36,8 +39,10 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path(
         "login/",
-        auth_views.LoginView.as_view(
-            authentication_form=LoginForm, redirect_authenticated_user=True
+        limit_posts("login", target="post:username")(
+            auth_views.LoginView.as_view(
+                authentication_form=LoginForm, redirect_authenticated_user=True
+            )
         ),
         name="login",
     ),
@@ -50,8 +55,7 @@ urlpatterns = [
     path("directory/", include("office.urls")),
     path("accounts/", include("accounts.urls")),
     path("dialogue/", include("dialogue.urls")),
-    path("admin/", admin.site.urls),
+    path(settings.ADMIN_URL, admin.site.urls),
 ]
 
-if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# /media/ is not served, not even with DEBUG on: uploaded files go through portal.downloads.

@@ -4,12 +4,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from . import selectors
 from .notifications import mark_read
+from .redirects import safe_next
 
 
 @login_required
@@ -29,18 +29,7 @@ def notification_open(request, pk):
     """Mark one notification read and go where it points (or back to the list)."""
     notification = get_object_or_404(selectors.notifications_for(request.user), pk=pk)
     mark_read(request.user, notification.pk)
-    target = notification.url
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host(), _portal_host()}, require_https=False
-    ):
-        return redirect(target)
-    return redirect("portal:notifications")
-
-
-def _portal_host() -> str:
-    from django.conf import settings
-
-    return settings.PORTAL_BASE_URL.split("://", 1)[-1].split("/", 1)[0]
+    return redirect(safe_next(request, "portal:notifications", target=notification.shown_url))
 
 
 @login_required

@@ -24,6 +24,10 @@ apt_install() {
 
 tcp_open() { (exec 3<>"/dev/tcp/$1/$2") 2>/dev/null; }
 
+# DEBUG defaults to off (production settings); the suite runs with the development defaults,
+# as it always did (pytest-django still renders pages with DEBUG off).
+export DEBUG="${DEBUG:-True}"
+
 # --- PostgreSQL -------------------------------------------------------------------------------
 if [ -z "${DATABASE_URL:-}" ]; then
   if tcp_open 127.0.0.1 5432; then

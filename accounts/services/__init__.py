@@ -22,9 +22,13 @@ from .issuance_log import (
 from .public import (
     REQUEST_FIELDS,
     SecretGone,
+    bound_idempotency_key,
+    confirm_contact_change,
+    confirm_contact_change_by_staff,
     resubmit_request,
     reveal_password,
     submit_request,
+    tracking_link_expired,
 )
 from .review import (
     bulk_verify_matching,
@@ -55,6 +59,10 @@ __all__ = [
     "resubmit_request",
     "SecretGone",
     "reveal_password",
+    "bound_idempotency_key",
+    "tracking_link_expired",
+    "confirm_contact_change",
+    "confirm_contact_change_by_staff",
     "claim_request",
     "release_request",
     "verify_request",

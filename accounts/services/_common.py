@@ -51,7 +51,10 @@ def _absolute(path: str) -> str:
 
 
 def tracking_url(req: AccountRequest) -> str:
-    return _absolute(reverse("accounts:track", args=[req.tracking_token]))
+    """The applicant's tracking link: a Secret, so the outbox keeps it for the mail only."""
+    from portal.sealing import Secret
+
+    return Secret(_absolute(reverse("accounts:track", args=[req.tracking_token])))
 
 
 def allocate_references(count: int, now) -> list[str]:

@@ -43,6 +43,7 @@ def submit_batch(rows: list[dict], *, user, file_name: str, now=None) -> Batch:
                 language=user.language or "vi",
             )
             req.search_key = req.compute_search_key()
+            req.set_tracking_token()
             requests.append(req)
         AccountRequest.objects.bulk_create(requests, batch_size=1000)
         if requests and requests[0].pk is None:  # databases that return no ids

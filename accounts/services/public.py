@@ -1,6 +1,11 @@
 """Steps 1–2: the applicant submits BM01 / BM02 or corrects it; the view-once password link."""
 
+import uuid
+from datetime import timedelta
+
+from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -11,7 +16,16 @@ from ..models import (
     Status,
     TemporaryPassword,
 )
-from ._common import TransitionError, _email_applicant, _event, _move, allocate_references
+from ._common import (
+    TransitionError,
+    _absolute,
+    _email_applicant,
+    _event,
+    _lock,
+    _move,
+    _require,
+    allocate_references,
+)
 
 # --- steps 1–2: the applicant submits BM01 / BM02 -------------------------------------------
 
@@ -33,16 +47,31 @@ REQUEST_FIELDS = (
 )
 
 
+_SUBMISSION_NS = uuid.UUID("6f0c7a52-2f8e-4d4e-9a43-4c1d0e6b7a10")
+
+
+def bound_idempotency_key(token, data: dict) -> uuid.UUID:
+    """The stored key: the form's one-time token bound to the content it was submitted with.
+
+    A token reused with other content (a shared computer's back button, a copied form, a
+    guessed token) gives another key: a new request of its own, never someone else's page.
+    """
+    content = "\x1f".join(str(data.get(f) or "").strip() for f in REQUEST_FIELDS)
+    return uuid.uuid5(_SUBMISSION_NS, f"{token}\x1e{content}")
+
+
 def submit_request(
     data: dict, *, idempotency_key=None, created_by=None, now=None, language="vi"
 ) -> tuple[AccountRequest, bool]:
     """Receive a BM01/BM02 request; the 24-hour clock of step 3 starts (seed 004 step 3).
 
-    A second submit of the same form (double click, back and resubmit) carries the same
-    idempotency key and returns the request the first one created: (request, created=False).
+    A second submit of the same form with the same content (double click, back and resubmit)
+    carries the same idempotency key and returns the request the first one created:
+    (request, created=False). The key is bound to the content (bound_idempotency_key).
     """
     now = now or timezone.now()
     if idempotency_key:
+        idempotency_key = bound_idempotency_key(idempotency_key, data)
         found = AccountRequest.objects.filter(idempotency_key=idempotency_key).first()
         if found:
             return found, False
@@ -60,6 +89,7 @@ def submit_request(
                 created_by=created_by if created_by and created_by.is_authenticated else None,
             )
             req.search_key = req.compute_search_key()
+            req.set_tracking_token()
             req.save(force_insert=True)
             req.due_at = clock.open_for(req, "accounts.review", now)
             req.save(update_fields=["due_at"])
@@ -75,19 +105,42 @@ def submit_request(
     return req, True
 
 
+def tracking_link_expired(req: AccountRequest, now=None) -> bool:
+    """A tracking link stops working ACCOUNTS_TRACKING_LINK_DAYS after the request closed."""
+    if req.status != Status.NOTIFIED or not req.notified_at:
+        return False
+    days = settings.ACCOUNTS_TRACKING_LINK_DAYS
+    return req.notified_at + timedelta(days=days) <= (now or timezone.now())
+
+
 def resubmit_request(token: str, data: dict, *, now=None) -> AccountRequest:
     """The applicant corrects a returned request through the tracking link: a new 24-hour
-    clock for step 3 starts (issue 5 §4)."""
+    clock for step 3 starts (issue 5 §4).
+
+    A new contact e-mail is not taken as it is: whoever holds the link could redirect all
+    further mail. It waits until confirmed from the old address or by the MTT Office
+    (`req.contact_change_pending` tells the caller).
+    """
     now = now or timezone.now()
     with transaction.atomic():
         try:
-            req = AccountRequest.objects.select_for_update().get(tracking_token=token)
+            req = AccountRequest.objects.select_for_update().get(
+                tracking_digest=crypto.token_digest(token or "")
+            )
         except AccountRequest.DoesNotExist:
             raise TransitionError(_("This request does not exist.")) from None
         if req.status != Status.REJECTED:
             raise TransitionError(_("Only a request returned for correction can be corrected."))
+        new_email = (data.get("contact_email") or "").strip()
+        req.contact_change_pending = bool(
+            new_email and new_email.lower() != req.contact_email.lower()
+        )
+        if req.contact_change_pending:
+            _ask_for_contact_change(req, new_email, now)
         changed = []
         for f in REQUEST_FIELDS:
+            if f == "contact_email":
+                continue
             if f in data and f not in ("person_kind",) and getattr(req, f) != data[f]:
                 setattr(req, f, data[f] if data[f] is not None else "")
                 changed.append(f)
@@ -102,6 +155,99 @@ def resubmit_request(token: str, data: dict, *, now=None) -> AccountRequest:
             fields=[*changed, "claimed_by", "claimed_at"],
         )
     return req
+
+
+def _ask_for_contact_change(req, new_email: str, now) -> None:
+    """Keep the new address aside, and send the old address a link that confirms it."""
+    import secrets
+
+    from portal.notifications import notify
+    from portal.sealing import Secret
+
+    token = secrets.token_urlsafe(32)
+    req.pending_contact_email = new_email
+    req.contact_change_digest = crypto.token_digest(token)
+    req.contact_change_expires_at = now + timedelta(hours=settings.ACCOUNTS_SECRET_LINK_HOURS)
+    req.save(
+        update_fields=[
+            "pending_contact_email",
+            "contact_change_digest",
+            "contact_change_expires_at",
+            "updated_at",
+        ]
+    )
+    event = _event(
+        req,
+        "contact_change_requested",
+        req.status,
+        req.status,
+        None,
+        now,
+        f"{req.contact_email} → {new_email}",
+    )
+    notify(
+        template="accounts/contact_change",
+        context={
+            "reference": req.reference,
+            "full_name": req.full_name,
+            "new_email": new_email,
+            "hours": settings.ACCOUNTS_SECRET_LINK_HOURS,
+            "url": Secret(_absolute(reverse("accounts:contact-confirm", args=[token]))),
+        },
+        dedupe_key=f"accounts:{req.pk}:contact:{event.pk}",
+        email=req.contact_email,
+        language=req.language or "vi",
+    )
+
+
+def _apply_contact_change(req, *, actor, now, how: str) -> AccountRequest:
+    old, new = req.contact_email, req.pending_contact_email
+    req.contact_email = new
+    req.pending_contact_email = req.contact_change_digest = ""
+    req.contact_change_expires_at = None
+    req.search_key = req.compute_search_key()
+    req.save(
+        update_fields=[
+            "contact_email",
+            "pending_contact_email",
+            "contact_change_digest",
+            "contact_change_expires_at",
+            "search_key",
+            "updated_at",
+        ]
+    )
+    _event(req, "contact_changed", req.status, req.status, actor, now, f"{old} → {new} ({how})")
+    return req
+
+
+def confirm_contact_change(token: str, *, now=None) -> AccountRequest:
+    """The old address confirms the new one (the link mailed to it)."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        req = (
+            AccountRequest.objects.select_for_update()
+            .filter(contact_change_digest=crypto.token_digest(token or ""))
+            .exclude(contact_change_digest="")
+            .first()
+        )
+        if req is None or not req.pending_contact_email:
+            raise TransitionError(_("This confirmation link is not valid any more."))
+        if req.contact_change_expires_at and req.contact_change_expires_at <= now:
+            raise TransitionError(_("This confirmation link is not valid any more."))
+        return _apply_contact_change(
+            req, actor=None, now=now, how=str(_("confirmed from the old address"))
+        )
+
+
+def confirm_contact_change_by_staff(pk, user, *, now=None) -> AccountRequest:
+    """The MTT Office confirms a new contact address (e.g. after a phone call)."""
+    _require(user, "mtt_office")
+    now = now or timezone.now()
+    with transaction.atomic():
+        req = _lock(pk)
+        if not req.pending_contact_email:
+            raise TransitionError(_("No new contact e-mail is waiting for confirmation."))
+        return _apply_contact_change(req, actor=user, now=now, how=str(_("confirmed by staff")))
 
 
 class SecretGone(Exception):

@@ -149,6 +149,8 @@ def notify_result(pk, user, *, now=None) -> AccountRequest:
     import secrets
     from datetime import timedelta
 
+    from portal.sealing import Secret
+
     _require(user, "mtt_office")
     now = now or timezone.now()
     with transaction.atomic():
@@ -169,7 +171,7 @@ def notify_result(pk, user, *, now=None) -> AccountRequest:
         req.save(update_fields=["status", "notified_at", "updated_at"])
         event = _event(req, "notified", from_status, Status.NOTIFIED, user, now)
         event.extra_context = {
-            "secret_url": _absolute(reverse("accounts:secret", args=[token])),
+            "secret_url": Secret(_absolute(reverse("accounts:secret", args=[token]))),
             "secret_expires_at": secret.link_expires_at,
             "hours": settings.ACCOUNTS_SECRET_LINK_HOURS,
             "is_reset": req.is_reset,

@@ -21,4 +21,6 @@ def _get_request_for_staff(request, pk) -> AccountRequest:
 
 
 def _get_request_by_token(token) -> AccountRequest:
-    return get_object_or_404(AccountRequest, tracking_token=token)
+    from ..crypto import token_digest
+
+    return get_object_or_404(AccountRequest, tracking_digest=token_digest(token or ""))

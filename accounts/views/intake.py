@@ -1,7 +1,6 @@
 """Applicants with an account and bulk intake (their requests, uploads, batches), and the
 registries."""
 
-import csv
 import io
 
 from django.contrib import messages
@@ -12,6 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from portal.access import has_role, role_required
+from portal.exports import csv_writer
 
 from .. import bulk, services
 from ..forms import (
@@ -84,7 +84,7 @@ def bulk_template(request, fmt):
         )
     else:
         out = io.StringIO()
-        writer = csv.writer(out)
+        writer = csv_writer(out)
         writer.writerow(header)
         writer.writerows(rows)
         response = HttpResponse(

@@ -1,6 +1,5 @@
 """Step 5, the account manager: CreateEmailHUST-log, its corrections and exports."""
 
-import csv
 import io
 
 from django.contrib import messages
@@ -13,6 +12,8 @@ from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_POST
 
 from portal.access import has_role, role_required
+from portal.exports import csv_writer
+from portal.redirects import safe_next
 
 from .. import services
 from ..forms import (
@@ -70,7 +71,7 @@ def record(request, pk):
         )
     except services.TransitionError as exc:
         messages.error(request, exc.message)
-    return redirect(request.POST.get("next") or "accounts:log")
+    return redirect(safe_next(request, "accounts:log"))
 
 
 @role_required("mtt_account_manager")
@@ -127,7 +128,7 @@ def log_export(request, fmt):
         )
     else:
         out = io.StringIO()
-        writer = csv.writer(out)
+        writer = csv_writer(out)
         writer.writerow(header)
         writer.writerows(_log_rows())
         response = HttpResponse(

@@ -1,6 +1,8 @@
 """Public pages (no log-in): landing, BM01/BM02, the tracking page, correction, the view-once
 link."""
 
+from functools import wraps
+
 from django.conf import settings
 from django.contrib import messages
 from django.core.cache import cache
@@ -12,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from portal.access import has_role
+from portal.ratelimits import limit_posts
 
 from .. import selectors, services
 from ..forms import (
@@ -42,6 +45,7 @@ def index(request):
     )
 
 
+@limit_posts("accounts-apply", target="post:person_id")
 def apply(request, person_kind):
     """BM01 (staff) or BM02 (student), new account or password reset; no log-in."""
     if person_kind not in PersonKind.values:
@@ -103,7 +107,26 @@ def apply(request, person_kind):
     )
 
 
+def _tracking_link(view):
+    """A tracking link works until ACCOUNTS_TRACKING_LINK_DAYS after the request closed."""
+
+    @wraps(view)
+    def wrapped(request, token, *args, **kwargs):
+        req = _get_request_by_token(token)
+        if services.tracking_link_expired(req):
+            return render(
+                request,
+                "accounts/link_expired.html",
+                {"days": settings.ACCOUNTS_TRACKING_LINK_DAYS},
+                status=410,
+            )
+        return view(request, token, *args, **kwargs)
+
+    return wrapped
+
+
 @never_cache
+@_tracking_link
 def track(request, token):
     req = _get_request_by_token(token)
     events = req.events.all()
@@ -120,6 +143,7 @@ def track(request, token):
 
 
 @never_cache
+@_tracking_link
 def track_print(request, token):
     """The BM01/BM02 as filled in, printable (the applicant's own data: behind the link)."""
     req = _get_request_by_token(token)
@@ -148,6 +172,7 @@ def track_lookup(request):
 
 
 @never_cache
+@_tracking_link
 def correct(request, token):
     req = _get_request_by_token(token)
     if req.status != Status.REJECTED:
@@ -158,11 +183,20 @@ def correct(request, token):
         form = form_class(request.POST, correcting=True)
         if form.is_valid():
             try:
-                services.resubmit_request(token, form.request_data())
+                corrected = services.resubmit_request(token, form.request_data())
                 messages.success(
                     request,
                     _("Thank you: the corrected request is being checked again (within 24 hours)."),
                 )
+                if corrected.contact_change_pending:
+                    messages.info(
+                        request,
+                        _(
+                            "The new contact e-mail %(new)s is used once it is confirmed: we "
+                            "sent a link to %(old)s, or the MTT Office can confirm it."
+                        )
+                        % {"new": corrected.pending_contact_email, "old": corrected.contact_email},
+                    )
             except services.TransitionError as exc:
                 messages.error(request, exc.message)
             return redirect("accounts:track", token=token)
@@ -186,6 +220,31 @@ def correct(request, token):
         initial["unit"] = req.unit_code
         form = form_class(initial=initial, correcting=True)
     return render(request, "accounts/correct.html", {"req": req, "form": form})
+
+
+@never_cache
+def contact_confirm(request, token):
+    """The link mailed to the old contact address: GET asks (link previewers open links too),
+    POST confirms the new address."""
+    from ..crypto import token_digest
+
+    req = AccountRequest.objects.filter(
+        contact_change_digest=token_digest(token), pending_contact_email__gt=""
+    ).first()
+    done = False
+    if request.method == "POST" and req is not None:
+        try:
+            services.confirm_contact_change(token)
+            done = True
+        except services.TransitionError as exc:
+            messages.error(request, exc.message)
+            req = None
+    return render(
+        request,
+        "accounts/contact_confirm.html",
+        {"req": req, "done": done},
+        status=200 if req is not None else 410,
+    )
 
 
 @never_cache

@@ -7,6 +7,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from portal.access import role_required
+from portal.exports import xlsx_append
 
 from .. import selectors
 from ..forms import (
@@ -38,15 +39,16 @@ def report_xlsx(request):
     sheet = book.active
     sheet.title = "BM03"
     bold = Font(bold=True)
-    sheet.append(
+    xlsx_append(
+        sheet,
         [
             "MTT.QT06.BM03 — "
             + _("Summary and statistics of issuing e-mail accounts and re-issuing passwords")
-        ]
+        ],
     )
     sheet["A1"].font = Font(bold=True, size=13)
-    sheet.append([_("Period"), f"{date_from:%d/%m/%Y} – {date_to:%d/%m/%Y}"])
-    sheet.append([])
+    xlsx_append(sheet, [_("Period"), f"{date_from:%d/%m/%Y} – {date_to:%d/%m/%Y}"])
+    xlsx_append(sheet, [])
     header = [
         _("Unit"),
         _("Staff: new"),
@@ -58,36 +60,38 @@ def report_xlsx(request):
         _("In progress"),
         _("Total"),
     ]
-    sheet.append(header)
+    xlsx_append(sheet, header)
     for cell in sheet[sheet.max_row]:
         cell.font = bold
     keys = selectors.BM03_KEYS
     for row in data.rows:
-        sheet.append([row["unit"], *[row[k] for k in keys]])
-    sheet.append([_("Total"), *[data.totals[k] for k in keys]])
+        xlsx_append(sheet, [row["unit"], *[row[k] for k in keys]])
+    xlsx_append(sheet, [_("Total"), *[data.totals[k] for k in keys]])
     for cell in sheet[sheet.max_row]:
         cell.font = bold
-    sheet.append([])
-    sheet.append(
+    xlsx_append(sheet, [])
+    xlsx_append(
+        sheet,
         [
             _("Step"),
             _("Steps closed"),
             _("On time"),
             _("Share on time (%)"),
             _("Median time (hours)"),
-        ]
+        ],
     )
     for cell in sheet[sheet.max_row]:
         cell.font = bold
     for step in data.steps:
-        sheet.append(
+        xlsx_append(
+            sheet,
             [
                 f"{step['number']}. {step['label']}",
                 step["count"],
                 step["on_time"],
                 round(step["share"], 1) if step["share"] is not None else "",
                 round(step["median_hours"], 1) if step["median_hours"] is not None else "",
-            ]
+            ],
         )
     sheet.column_dimensions["A"].width = 48
     out = io.BytesIO()

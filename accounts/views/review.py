@@ -226,10 +226,24 @@ def notify_preview(request, pk):
             "is_reset": req.is_reset,
             "secret_url": _("(the view-once link is made when you send)"),
             "hours": settings.ACCOUNTS_SECRET_LINK_HOURS,
-            "url": services.tracking_url(req),
+            # Staff never see a working link of the applicant's.
+            "url": _("(the tracking link)"),
         },
         req.language or "vi",
     )
     return render(
         request, "accounts/notify_preview.html", {"req": req, "subject": subject, "body": body}
     )
+
+
+@role_required("mtt_office")
+@require_POST
+def contact_confirm_staff(request, pk):
+    try:
+        req = services.confirm_contact_change_by_staff(pk, request.user)
+        messages.success(
+            request, _("The contact e-mail is now %(email)s.") % {"email": req.contact_email}
+        )
+    except services.TransitionError as exc:
+        messages.error(request, exc.message)
+    return redirect("accounts:detail", pk=pk)

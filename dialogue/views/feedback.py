@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from portal.access import role_required
+from portal.ratelimits import limit_posts
 
 from .. import services
 from ..scope import is_committee
@@ -90,6 +91,7 @@ def feedback_edit(request, pk):
 
 
 @role_required("learner", "dialogue_committee", hide=True)
+@limit_posts("dialogue-feedback", target="user")
 def feedback_answer(request, pk):
     from ..forms import FeedbackAnswerForm
     from ..models import FeedbackForm, FeedbackReceipt

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from portal.access import role_required
+from portal.ratelimits import limit_posts
 
 from .. import selectors, services
 from ..scope import is_committee
@@ -50,6 +51,7 @@ def answers(request):
 
 
 @role_required("learner", "dialogue_committee", hide=True)
+@limit_posts("dialogue-ask", target="user")
 def ask(request):
     from ..forms import AskQuestionForm
     from ..scope import training_units, unit_ids_of

@@ -56,6 +56,22 @@ def test_the_admin_offers_no_change_and_no_delete(entry, client, make_user):
     assert IssuanceLogEntry.objects.get().address == entry.address
 
 
+def test_a_note_written_as_a_formula_is_exported_as_text(issued, manager, client, now):
+    import csv
+    import io
+
+    from openpyxl import load_workbook
+
+    services.record_issuance(issued().pk, manager, now=now, note='=HYPERLINK("http://x")')
+    client.force_login(manager)
+    body = client.get("/accounts/log/export.csv").content.decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(body)))
+    assert rows[1][-1] == '\'=HYPERLINK("http://x")'
+    sheet = load_workbook(io.BytesIO(client.get("/accounts/log/export.xlsx").content)).active
+    assert sheet.cell(row=2, column=14).data_type == "s"
+    assert sheet.cell(row=2, column=14).value == '=HYPERLINK("http://x")'
+
+
 def test_the_manager_sees_the_row_and_exports_csv_and_xlsx(entry, client, manager):
     client.force_login(manager)
     page = client.get("/accounts/log/")

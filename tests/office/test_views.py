@@ -250,6 +250,21 @@ def test_the_csv_export_has_one_row_per_assignment(client, seeded):
     assert {r[5] for r in truyen_thong} == {"TS. Nguyễn Thị Thanh Nga", "TS. Trịnh Thành Trung"}
 
 
+def test_a_name_written_as_a_formula_is_exported_as_text(client, seeded):
+    from office.models import Person
+
+    person = Person.objects.filter(assignments__isnull=False).first()
+    Person.objects.filter(pk=person.pk).update(full_name="=1+2", title="")
+    rows = list(
+        csv.reader(io.StringIO(client.get("/directory/export.csv").content.decode("utf-8-sig")))
+    )
+    assert any("'=1+2" in row for row in rows)
+    assert not any("=1+2" in row for row in rows)
+    sheet = load_workbook(io.BytesIO(client.get("/directory/export.xlsx").content)).active
+    (cell,) = [c for row in sheet.iter_rows() for c in row if c.value == "=1+2"]
+    assert cell.data_type == "s"
+
+
 def test_the_xlsx_export_opens_as_a_workbook(client, seeded):
     response = client.get("/directory/export.xlsx", {"on": date.today().isoformat()})
     sheet = load_workbook(io.BytesIO(response.content)).active

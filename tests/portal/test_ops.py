@@ -57,9 +57,8 @@ def test_ops_pages_need_a_log_in(client, url_name):
     assert response.status_code == 302 and response.url.startswith(reverse("login"))
 
 
-@pytest.mark.parametrize("role", ["mtt_office_head", "dialogue_committee"])
-def test_the_heads_who_get_escalations_see_the_ops_pages(client_for, role):
-    client = client_for(role)
+def test_operations_see_the_ops_pages(client_for):
+    client = client_for("operations")
     assert client.get(reverse("portal:ops-deadlines")).status_code == 200
     body = client.get(reverse("portal:ops-outbox")).content.decode()
     assert "Hộp thư đi" in body
@@ -77,7 +76,7 @@ def test_the_deadlines_page_lists_overdue_steps_with_dd_mm_yyyy_times(client_for
     open_step(late, "test.review", start=now - dt.timedelta(hours=30), holder_role="mtt_office")
     on_time = make_user(full_name="Trần Thị Kịp")
     open_step(on_time, "test.review", start=now - dt.timedelta(hours=2), holder_role="mtt_office")
-    client = client_for("mtt_office_head")
+    client = client_for("operations")
     body = client.get(reverse("portal:ops-deadlines")).content.decode()
     assert "Nguyễn Văn Muộn" in body and "Trần Thị Kịp" not in body
     due = timezone.localtime(now - dt.timedelta(hours=6))
@@ -90,7 +89,7 @@ def test_the_deadlines_page_lists_overdue_steps_with_dd_mm_yyyy_times(client_for
 def test_the_deadlines_page_costs_the_same_queries_for_5_or_50_steps(
     client_for, make_user, django_assert_max_num_queries
 ):
-    client = client_for("mtt_office_head")
+    client = client_for("operations")
     start = timezone.now() - dt.timedelta(hours=30)
     for _ in range(5):
         open_step(make_user(), "test.review", start=start, holder_user=make_user())
@@ -107,7 +106,7 @@ def test_the_outbox_filters_by_status(client_for, make_user):
     Notification.objects.filter(pk=sent.pk).update(status="sent", subject="Thư đã gửi")
     failed = a_notification(make_user(), 2)
     Notification.objects.filter(pk=failed.pk).update(status="failed", subject="Thư thất bại")
-    client = client_for("dialogue_committee")
+    client = client_for("operations")
     body = client.get(reverse("portal:ops-outbox"), {"status": "failed"}).content.decode()
     assert "Thư thất bại" in body and "Thư đã gửi" not in body
     everything = client.get(reverse("portal:ops-outbox")).content.decode()
@@ -117,7 +116,7 @@ def test_the_outbox_filters_by_status(client_for, make_user):
 def test_the_outbox_costs_the_same_queries_for_5_or_50_rows(
     client_for, make_user, django_assert_max_num_queries
 ):
-    client = client_for("mtt_office_head")
+    client = client_for("operations")
     for n in range(5):
         a_notification(make_user(), n)
     with django_assert_max_num_queries(12) as few:

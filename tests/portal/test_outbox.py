@@ -115,7 +115,7 @@ def test_a_failed_mail_is_visible_on_the_ops_page_and_can_be_resent(
     now = timezone.now()
     for minutes in (0, 1, 3):
         deliver_notification(row.pk, now=now + dt.timedelta(minutes=minutes))
-    client = client_for("mtt_office_head")
+    client = client_for("operations")
     page = client.get(reverse("portal:ops-outbox"), {"status": "failed"}).content.decode()
     assert row.subject in page
     assert "ConnectionRefusedError" in page
@@ -131,7 +131,7 @@ def test_a_failed_mail_is_visible_on_the_ops_page_and_can_be_resent(
 def test_only_a_failed_notification_can_be_resent(make_user, client_for):
     row = make_notification(make_user(email="ha@example.edu.vn"))
     deliver_notification(row.pk)
-    client = client_for("dialogue_committee")
+    client = client_for("operations")
     response = client.post(reverse("portal:ops-outbox-resend", args=[row.pk]), follow=True)
     assert "Chỉ thông báo gửi thất bại" in response.content.decode()
     assert len(mail.outbox) == 1
