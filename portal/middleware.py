@@ -1,27 +1,18 @@
 """Middleware for running behind the reverse proxy (scripts/nginx.conf.template).
 
-The proxy is the TCP peer of every request, so REMOTE_ADDR names the proxy. With
-TRUSTED_PROXY_COUNT = N > 0, the client is the N-th address from the right of X-Forwarded-For:
-each trusted proxy appends the address it saw, and anything a client wrote before them is
-not believed. Everything that reads the client address (gunicorn's access log `%(h)s`, log-in
-throttling, audit) then reads the client's, not the proxy's.
+The proxy is the TCP peer of every request, so REMOTE_ADDR names the proxy. The client's address
+is what portal.clientip.client_ip says (TRUSTED_PROXY_COUNT proxies: the N-th X-Forwarded-For
+entry from the right). Writing it into REMOTE_ADDR makes everything that reads the address
+(gunicorn's access log `%(h)s`, Django's own logs, anything added later) see the client's, not
+the proxy's.
 """
 
+import contextlib
 import ipaddress
 
 from django.conf import settings
 
-
-def client_address(forwarded_for: str, trusted_proxies: int) -> str | None:
-    """The address the outermost trusted proxy saw, or None when the header cannot say."""
-    hops = [hop.strip() for hop in forwarded_for.split(",") if hop.strip()]
-    if trusted_proxies <= 0 or len(hops) < trusted_proxies:
-        return None
-    candidate = hops[-trusted_proxies]
-    try:
-        return str(ipaddress.ip_address(candidate))
-    except ValueError:
-        return None
+from .clientip import client_ip
 
 
 class ProxyClientAddressMiddleware:
@@ -32,13 +23,11 @@ class ProxyClientAddressMiddleware:
 
     def __init__(self, get_response):
         self.get_response = get_response
-        self.trusted = settings.TRUSTED_PROXY_COUNT
 
     def __call__(self, request):
-        if self.trusted:
-            address = client_address(request.META.get("HTTP_X_FORWARDED_FOR", ""), self.trusted)
-            if address:
-                request.META["REMOTE_ADDR"] = address
+        address = client_ip(request)  # the one rule, shared with log-in throttling and rate limits
+        with contextlib.suppress(ValueError):  # not an address: keep the TCP peer's
+            request.META["REMOTE_ADDR"] = str(ipaddress.ip_address(address))
         return self.get_response(request)
 
 

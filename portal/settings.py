@@ -225,6 +225,8 @@ AXES_LOCKOUT_CALLABLE = "portal.lockout.lockout_response"
 # How many reverse proxies in front of the portal append to X-Forwarded-For (0: none; the
 # compose stack's nginx: 1). The client address is the one the last trusted proxy saw.
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured("TRUSTED_PROXY_COUNT must be 0 or more.")
 AXES_CLIENT_IP_CALLABLE = "portal.clientip.client_ip"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
@@ -358,12 +360,6 @@ SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 if env.bool("BEHIND_TLS_PROXY", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-# Behind nginx (docker-compose.yml, scripts/stack.sh): how many proxies in front of the portal
-# append to X-Forwarded-For. The client's address is the N-th entry from the right; 0 (the
-# default: no proxy) believes no header, since a client could write anything there.
-TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
-if TRUSTED_PROXY_COUNT < 0:
-    raise ImproperlyConfigured("TRUSTED_PROXY_COUNT must be 0 or more.")
 # Names this web replica in an X-Portal-Replica response header (scripts/stack.sh: web1, web2).
 PORTAL_REPLICA = env("PORTAL_REPLICA", default="")
 # The health check answers plain HTTP probes from the orchestrator.

@@ -98,7 +98,7 @@ def test_an_upload_over_the_limit_is_refused_by_nginx_with_the_friendly_page(sta
 
 
 def test_an_upload_of_the_largest_accepted_size_reaches_the_portal(stack):
-    body, headers = _multipart(proxy_error_pages.MAX_UPLOAD_MB * 1024 * 1024 + 1)
+    body, headers = _multipart(proxy_error_pages.max_upload_mb() * 1024 * 1024 + 1)
     response, _ = stack.request("POST", "/accounts/bulk/", body=body, headers=headers)
     # The portal answered (here: the CSRF check refuses a form without its token), not nginx.
     assert response.getheader("X-Portal-Replica") in {"web1", "web2"}
@@ -113,6 +113,45 @@ def test_uploaded_files_are_not_served_by_the_proxy_directly(stack):
         response, body = stack.request("GET", path)
         assert response.status == 404, path
         assert b"secret minutes" not in body
+
+
+PASSWORD = "stack-smoke-password-4K"
+EVIDENCE = b"%PDF-1.4 bien ban doi thoai cap truong"
+# A milestone's evidence (plan 4402/KH-ĐHM): the committee may read it, a learner may not.
+CREATE_EVIDENCE = f"""
+from django.contrib.auth.models import Group
+from django.core.files.base import ContentFile
+from dialogue.demo import load_plan
+from portal.downloads import download_url
+from portal.models import User
+plan, _ = load_plan()
+milestone = plan.milestones.order_by("position").first()
+milestone.evidence_file.save("bang-chung.pdf", ContentFile({EVIDENCE!r}))
+for name, role in (("bantochuc", "dialogue_committee"), ("sinhvien", "learner")):
+    user = User.objects.create_user(name, password="{PASSWORD}")
+    user.groups.add(Group.objects.get(name=role))
+print(download_url(milestone, "evidence_file"))
+"""
+
+
+def test_a_protected_file_comes_through_nginx_for_its_reader_and_no_one_else(stack):
+    url = stack.manage("shell", "-c", CREATE_EVIDENCE).split()[-1]
+    reader = stack.login("bantochuc", PASSWORD)
+    response, body = stack.request("GET", url, headers={"Cookie": reader})
+    assert response.status == 200
+    # The replica answered with X-Accel-Redirect and no body; nginx sent the file.
+    assert body == EVIDENCE
+    assert response.getheader("X-Accel-Redirect") is None
+    assert response.getheader("Content-Disposition").startswith("attachment")
+    assert response.getheader("X-Content-Type-Options") == "nosniff"
+    # The type the portal found when it checked the upload's content, not one nginx guesses.
+    assert response.getheader("Content-Type") == "application/pdf"
+
+    learner = stack.login("sinhvien", PASSWORD)
+    response, body = stack.request("GET", url, headers={"Cookie": learner})
+    assert response.status == 404 and EVIDENCE not in body
+    response, body = stack.request("GET", url)  # nobody logged in
+    assert response.status in (302, 404) and EVIDENCE not in body
 
 
 # --- The script ------------------------------------------------------------------------------
@@ -244,12 +283,12 @@ def test_compose_nginx_renders_the_same_template_as_the_script(compose):
 
 def test_nginx_takes_the_largest_upload_the_portal_accepts():
     from accounts import tabular
-    from dialogue import forms
+    from portal import uploads
 
     limit = re.search(r"client_max_body_size (\d+)m;", TEMPLATE.read_text()).group(1)
-    largest_mb = max(forms.MAX_UPLOAD_MB, tabular.MAX_BYTES // (1024 * 1024))
-    assert largest_mb == proxy_error_pages.MAX_UPLOAD_MB  # what the 413 page tells people
-    assert int(limit) > largest_mb
+    largest = max(uploads.max_bytes(), tabular.max_bytes())
+    assert largest == proxy_error_pages.max_upload_mb() * 1024 * 1024  # what the 413 page says
+    assert int(limit) * 1024 * 1024 > largest
 
 
 @pytest.mark.parametrize("status", proxy_error_pages.STATUSES)

@@ -6,15 +6,20 @@ from django.template.loader import render_to_string
 
 # The statuses nginx answers itself (scripts/nginx.conf.template `error_page`).
 STATUSES = (413, 502)
-# The largest upload the portal takes, in MB (nginx's client_max_body_size leaves room above it).
-MAX_UPLOAD_MB = 10
 ERRORS_DIR = Path(settings.BASE_DIR) / "static" / "errors"
+
+
+def max_upload_mb() -> int:
+    """The largest file the portal takes, in MB: documents (UPLOAD_MAX_MB) or tables
+    (TABULAR_MAX_BYTES). nginx's client_max_body_size (scripts/nginx.conf.template) sits above it;
+    raise both together."""
+    return max(settings.UPLOAD_MAX_MB, -(-settings.TABULAR_MAX_BYTES // (1024 * 1024)))
 
 
 def render_page(status: int) -> str:
     """nginx's friendly page for `status`, in Vietnamese then English."""
     languages = [code for code, _name in settings.LANGUAGES]
-    context = {"status": status, "languages": languages, "max_upload_mb": MAX_UPLOAD_MB}
+    context = {"status": status, "languages": languages, "max_upload_mb": max_upload_mb()}
     return render_to_string("portal/errors/proxy.html", context)
 
 
