@@ -20,7 +20,7 @@ from .forms import (
 from .models import OPEN_STATUSES, AccountRequest, PersonKind, RequestKind
 from .naming import domain_for
 from .phones import normalise_mobile
-from .tabular import read_table
+from .tabular import FileError, read_table
 
 COLUMNS = [
     "person_kind",
@@ -36,7 +36,12 @@ COLUMNS = [
     "contact_email",
     "existing_address",
     "note",
+    "language",
 ]
+# A file without these columns is refused at its header, before any row is read.
+OPTIONAL_COLUMNS = ("student_class", "cohort", "existing_address", "note", "language")
+REQUIRED_COLUMNS = [c for c in COLUMNS if c not in OPTIONAL_COLUMNS]
+LANGUAGES = {"vi": "vi", "en": "en", "tieng viet": "vi", "english": "en", "": "vi"}
 COLUMN_LABELS = {
     "person_kind": _("Staff / student"),
     "request_kind": _("Request"),
@@ -51,7 +56,23 @@ COLUMN_LABELS = {
     "contact_email": _("Contact e-mail"),
     "existing_address": _("Existing address"),
     "note": _("Note"),
+    "language": _("Language of the applicant's e-mails (vi or en)"),
     "": _("Row"),
+}
+# The request's column sizes (the note as the web form allows).
+MAX_LENGTHS = {
+    **{
+        c: AccountRequest._meta.get_field(c).max_length
+        for c in (
+            "family_and_middle_names",
+            "given_name",
+            "student_class",
+            "cohort",
+            "contact_email",
+            "existing_address",
+        )
+    },
+    "note": 1000,
 }
 ALIASES = {c: c for c in COLUMNS}
 ALIASES.update(
@@ -74,6 +95,7 @@ ALIASES.update(
         "email_lien_he": "contact_email",
         "dia_chi_hien_co": "existing_address",
         "ghi_chu": "note",
+        "ngon_ngu": "language",
     }
 )
 SAMPLE = [
@@ -91,6 +113,7 @@ SAMPLE = [
         "an.nguyen@example.com",
         "",
         "",
+        "vi",
     ],
     [
         "staff",
@@ -106,6 +129,7 @@ SAMPLE = [
         "binh.tran@example.com",
         "binh.tranthi@hust.edu.vn",
         "",
+        "en",
     ],
 ]
 
@@ -225,7 +249,21 @@ def _check_row(raw: dict, kind: str, request_kind: str, units: dict) -> tuple[di
             )
     else:
         data["existing_address"] = ""
-    data["note"] = str(raw.get("note") or "").strip()[:1000]
+    data["note"] = str(raw.get("note") or "").strip()
+    data["language"] = LANGUAGES.get(fold(raw.get("language") or ""))
+    if data["language"] is None:
+        errors.append(("language", _("Write vi or en.")))
+    # A value longer than its column is an error on its row, never a silent cut (issue 12 §11).
+    for column, limit in MAX_LENGTHS.items():
+        value = data.get(column)
+        if isinstance(value, str) and len(value) > limit:
+            errors.append(
+                (
+                    column,
+                    _("At most %(limit)s characters (this one has %(count)s).")
+                    % {"limit": limit, "count": len(value)},
+                )
+            )
     return data, errors
 
 
@@ -276,7 +314,26 @@ def validate_rows(rows: list[dict]) -> tuple[list[dict], list[RowError]]:
             ).values_list("person_kind", "person_id", "request_kind", "reference")
         )
         open_by_key = {(k, i, r): ref for k, i, r, ref in open_keys}
+        from .duplicates import people_with_accounts
+
+        # And people who already have an account asking for a new one (issue 12 §1).
+        with_account = people_with_accounts(d["person_id"] for d in clean)
         for data in clean:
+            if (
+                data["request_kind"] == RequestKind.NEW_ACCOUNT
+                and (data["person_kind"], data["person_id"].upper()) in with_account
+            ):
+                errors.append(
+                    RowError(
+                        data["_row"],
+                        "person_id",
+                        _(
+                            "This person already has an e-mail account: ask for a password "
+                            "reset instead."
+                        ),
+                    )
+                )
+                continue
             ref = open_by_key.get((data["person_kind"], data["person_id"], data["request_kind"]))
             if ref:
                 errors.append(
@@ -291,6 +348,34 @@ def validate_rows(rows: list[dict]) -> tuple[list[dict], list[RowError]]:
     return ([] if errors else clean), errors
 
 
+class HeaderError(FileError):
+    """The first row does not name the columns the file needs: say which were expected and
+    which were found, rather than an error on every row (issue 12 §4)."""
+
+    def __init__(self, missing, found):
+        self.missing, self.found = missing, found
+        super().__init__(
+            _(
+                "The first row of the file lacks the columns %(missing)s. Expected: "
+                "%(expected)s. Found: %(found)s. Download the template to see the columns."
+            )
+            % {
+                "missing": ", ".join(missing),
+                "expected": ", ".join(COLUMNS),
+                "found": ", ".join(found) or "—",
+            }
+        )
+
+
 def parse_upload(uploaded):
-    _columns, rows = read_table(uploaded, ALIASES)
+    header: list[str] = []
+    try:
+        columns, rows = read_table(uploaded, ALIASES, raw_header=header)
+    except FileError:
+        if header:  # a first row with no column we know
+            raise HeaderError(REQUIRED_COLUMNS, header) from None
+        raise
+    missing = [c for c in REQUIRED_COLUMNS if c not in columns]
+    if missing:
+        raise HeaderError(missing, header)
     return validate_rows(rows)

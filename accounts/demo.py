@@ -11,6 +11,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from . import services
+from .duplicates import merge_request
 from .models import AccountRequest, RegistryRecord
 from .registry import _search_key
 
@@ -176,6 +177,11 @@ REQUESTS = [
     (16, "password_reset", "recorded", 80, "ok"),  # overdue notification
     (11, "new_account", "notified", 72, "ok"),
     (17, "new_account", "notified", 120, "ok"),
+    # A person who applied again (issue 12 §1): one waits with the "possible duplicate" banner,
+    # one was merged into the account the person already had. Entered as a request from before
+    # the submission check would have been: today's form tells the applicant instead.
+    (0, "new_account", "duplicate", 1, "ok"),
+    (11, "new_account", "merged", 6, "ok"),
 ]
 
 
@@ -282,11 +288,20 @@ def load(stdout=None):
             idempotency_key=services.bound_idempotency_key(key, data)
         ).exists():
             continue
-        req, _c = services.submit_request(data, idempotency_key=key, now=at)
+        req, _c = services.submit_request(
+            data,
+            idempotency_key=key,
+            now=at,
+            check_duplicates=target not in ("duplicate", "merged"),
+        )
         created += 1
         step = dt.timedelta(hours=max(1, hours_ago // 5))
         t = at
-        if target == "submitted":
+        if target in ("submitted", "duplicate"):
+            continue
+        if target == "merged":
+            first = AccountRequest.objects.filter(person_id=pid).exclude(pk=req.pk).first()
+            merge_request(req.pk, first.pk, office, now=at + dt.timedelta(minutes=30))
             continue
         t += step
         if target == "in_review":

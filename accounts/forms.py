@@ -11,39 +11,37 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from portal.forms import HoneypotMixin
+from portal.validators import clean_person_name
 
 from .models import PersonKind, RequestKind, Status
 from .phones import normalise_mobile
 
 DATE_FORMATS = ["%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%Y-%m-%d"]
-_LETTERS = re.compile(r"^[^\W\d_]+(?:[ '\-][^\W\d_]+)*$")
 _STAFF_ID = re.compile(r"^[A-Za-z0-9.\-]{3,20}$")
 _STUDENT_ID = re.compile(r"^\d{6,12}$")
 _COHORT = re.compile(r"^K?\d{2,4}$", re.I)
 UNIT_KINDS = ("school", "faculty", "institute", "centre", "department", "office", "library")
+# Students belong to an academic unit: BM02 lists no office or department (issue 12 §5).
+STUDENT_UNIT_KINDS = ("school", "faculty", "institute", "centre")
 
 
-def unit_choices() -> list[tuple[str, str]]:
+def unit_choices(kinds=UNIT_KINDS) -> list[tuple[str, str]]:
     """The HUST units a form offers (office directory), cached: the public form is hot."""
-    choices = cache.get("accounts:unit-choices")
-    if choices is None:
+    units = cache.get("accounts:unit-choices")
+    if units is None:
         from office.models import Unit
 
         hust = Unit.objects.filter(code="hust").first()
         qs = Unit.objects.filter(kind__in=UNIT_KINDS)
         qs = qs.filter(path__startswith=hust.path) if hust else qs.filter(code__startswith="hust")
-        choices = [(u.code, u.name) for u in qs.order_by("name")]
-        cache.set("accounts:unit-choices", choices, 300)
-    return choices
+        units = [(u.code, u.name, u.kind) for u in qs.order_by("name")]
+        cache.set("accounts:unit-choices", units, 300)
+    return [(code, name) for code, name, kind in units if kind in kinds]
 
 
 def clean_name(value: str, label) -> str:
-    value = " ".join((value or "").split())
-    if not _LETTERS.match(value):
-        raise forms.ValidationError(
-            _("%(label)s may contain letters, spaces and hyphens only.") % {"label": label}
-        )
-    return value
+    """The portal's one name rule (portal.validators), with this form's field label."""
+    return clean_person_name(value, label)
 
 
 def parse_date(value) -> dt.date | None:
@@ -231,6 +229,7 @@ class StudentRequestForm(RequestForm):
             {"inputmode": "numeric", "placeholder": "20231234"}
         )
         self.fields["unit"].label = _("Faculty / school")
+        self.fields["unit"].choices = [("", "—")] + unit_choices(STUDENT_UNIT_KINDS)
 
     def clean_person_id(self):
         value = self.cleaned_data["person_id"].strip()
@@ -269,6 +268,12 @@ class IssueForm(forms.Form):
             "a link that expires; it is stored encrypted and never e-mailed."
         ),
     )
+    reason = forms.CharField(
+        label=_("Reason for a second address (only if the person already has one)"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
 
 
 class RevealForm(forms.Form):
@@ -293,6 +298,11 @@ class QueueFilterForm(forms.Form):
         choices=[("", _("All"))] + list(RequestKind.choices),
     )
     unit = forms.ChoiceField(label=_("Unit"), required=False)
+    registry = forms.ChoiceField(
+        label=_("Registry"),
+        required=False,
+        choices=[("", _("All")), ("missing", _("Not in the registry"))],
+    )
     overdue = forms.BooleanField(label=_("Overdue only"), required=False)
     due_within = forms.IntegerField(
         label=_("Due within (hours)"), required=False, min_value=0, max_value=720

@@ -9,6 +9,7 @@ import secrets
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import models
+from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 from portal.text import fold
@@ -34,6 +35,8 @@ class Status(models.TextChoices):
     ISSUED = "issued", _("Issued, awaiting the log entry")
     RECORDED = "recorded", _("Logged, awaiting notification")
     NOTIFIED = "notified", _("Result sent")
+    # Closed: a second request of a person who already had one (issue 12 §1).
+    MERGED = "merged", _("Merged into an earlier request")
 
 
 # The step of the procedure each status waits on, and the role holding it (seed 004 §5.2).
@@ -59,6 +62,7 @@ STATUS_BADGE = {
     Status.ISSUED: "secondary",
     Status.RECORDED: "dark",
     Status.NOTIFIED: "success",
+    Status.MERGED: "light",
 }
 
 
@@ -105,6 +109,16 @@ class AccountRequest(models.Model):
     given_name = models.CharField(_("given name"), max_length=50)
     date_of_birth = models.DateField(_("date of birth"))
     person_id = models.CharField(_("staff or student ID"), max_length=20)
+    # The unit in the office directory: reports and routing follow it when it is renamed
+    # (issue 12 §5). `unit_name` keeps the name as it was at submission, for the printed form.
+    unit = models.ForeignKey(
+        "office.Unit",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("unit in the directory"),
+    )
     unit_name = models.CharField(_("unit / faculty"), max_length=200)
     unit_code = models.CharField(_("unit code"), max_length=50, blank=True)
     student_class = models.CharField(_("class"), max_length=50, blank=True)
@@ -143,8 +157,17 @@ class AccountRequest(models.Model):
     recorded_at = models.DateTimeField(_("logged at"), null=True, blank=True)
     notified_at = models.DateTimeField(_("result sent at"), null=True, blank=True)
     exported_at = models.DateTimeField(_("exported for the mail system at"), null=True, blank=True)
-    # The address written in the mail-system file (step 4 in bulk): issuing uses it.
-    proposed_address = models.EmailField(_("address in the mail-system file"), blank=True)
+    # The address suggested for this request, reserved until it closes (issue 12 §2): set when
+    # the request is checked, unique among requests, so two namesakes never get the same one.
+    proposed_address = models.EmailField(_("reserved address"), blank=True)
+    duplicate_of = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("merged into"),
+    )
     # A correction that changes the contact e-mail waits here until the old address (a link
     # whose digest is kept) or the MTT Office confirms it: a leaked tracking link cannot
     # redirect the applicant's mail (issue 10 §7).
@@ -175,6 +198,13 @@ class AccountRequest(models.Model):
             models.Index(fields=["due_at", "id"], name="accounts_req_due"),
             models.Index(fields=["person_kind", "person_id"], name="accounts_req_person"),
             models.Index(fields=["contact_email"], name="accounts_req_contact"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                Lower("proposed_address"),
+                condition=~models.Q(proposed_address=""),
+                name="accounts_req_reserved_address",
+            )
         ]
 
     def __str__(self):
@@ -248,6 +278,15 @@ ACTION_LABELS = {
     "claimed": _("Taken for checking"),
     "released": _("Handed back to the queue"),
     "verified": _("Checked: matches the registry, forwarded to the technical section"),
+    "verified_differences": _(
+        "Checked: differs from the registry, accepted by the reviewer and forwarded"
+    ),
+    "verified_not_in_registry": _(
+        "Checked: not in the registry, accepted by the reviewer and forwarded"
+    ),
+    "merged": _("Merged into an earlier request of the same person"),
+    "merge_received": _("A later request of the same person was merged into this one"),
+    "second_address": _("A second address for the same person, with a reason"),
     "rejected": _("Returned to the applicant for correction"),
     "exported": _("Put in the mail-system upload file"),
     "issued": _("Account issued"),
@@ -258,6 +297,19 @@ ACTION_LABELS = {
     "password_viewed": _("Temporary password viewed (and destroyed)"),
     "contact_change_requested": _("New contact e-mail asked for, to be confirmed"),
     "contact_changed": _("Contact e-mail changed"),
+}
+
+
+# The fields step 3 compares with the registry, by the key a verification event records.
+REGISTRY_FIELD_LABELS = {
+    "family_and_middle_names": _("Family and middle names"),
+    "given_name": _("Given name"),
+    "date_of_birth": _("Date of birth"),
+    "unit_name": _("Unit / faculty"),
+    "student_class": _("Class"),
+    "cohort": _("Cohort"),
+    "mobile_phone": _("Mobile phone"),
+    "existing_address": _("Existing address"),
 }
 
 
@@ -278,6 +330,8 @@ class RequestEvent(models.Model):
     )
     at = models.DateTimeField(_("at"))
     note = models.TextField(_("note"), blank=True)
+    # What a verification compared: {"matched": [field keys], "differed": [...], "missing": [...]}
+    details = models.JSONField(default=dict, blank=True)
 
     class Meta:
         verbose_name = _("request event")
@@ -290,6 +344,25 @@ class RequestEvent(models.Model):
     @property
     def label(self):
         return ACTION_LABELS.get(self.action, self.action)
+
+    @property
+    def is_verification(self) -> bool:
+        return "in_registry" in (self.details or {})
+
+    def _field_labels(self, key):
+        return [str(REGISTRY_FIELD_LABELS.get(k, k)) for k in self.details.get(key, [])]
+
+    @property
+    def matched_fields(self) -> list[str]:
+        return self._field_labels("matched")
+
+    @property
+    def differing_fields(self) -> list[str]:
+        return self._field_labels("differed")
+
+    @property
+    def missing_fields(self) -> list[str]:
+        return self._field_labels("missing")
 
 
 class AppendOnlyError(PermissionDenied):

@@ -8,7 +8,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
@@ -47,6 +47,7 @@ class FieldComparison:
     requested: str
     registry: str
     state: str
+    key: str = ""
 
 
 @dataclass
@@ -62,9 +63,18 @@ class Comparison:
     def mismatches(self) -> int:
         return sum(r.state != MATCH for r in self.rows)
 
+    def summary(self) -> dict:
+        """What a verification event records: the keys of the fields by outcome."""
+        return {
+            "matched": [r.key for r in self.rows if r.state == MATCH],
+            "differed": [r.key for r in self.rows if r.state == MISMATCH],
+            "missing": [r.key for r in self.rows if r.state == NOT_FOUND],
+            "in_registry": self.record is not None,
+        }
+
 
 def compare(req: AccountRequest, record: RegistryRecord | None) -> Comparison:
-    def row(label, mine, theirs, key=fold, show=str):
+    def row(label, mine, theirs, key=fold, show=str, name=""):
         if record is None or theirs in (None, ""):
             state = NOT_FOUND
         else:
@@ -74,6 +84,7 @@ def compare(req: AccountRequest, record: RegistryRecord | None) -> Comparison:
             show(mine) if mine not in (None, "") else "",
             show(theirs) if theirs not in (None, "") else "",
             state,
+            name,
         )
 
     def dmy(d):
@@ -88,19 +99,28 @@ def compare(req: AccountRequest, record: RegistryRecord | None) -> Comparison:
             req.family_and_middle_names,
             get("family_and_middle_names"),
             key=_name,
+            name="family_and_middle_names",
         ),
-        row(_("Given name"), req.given_name, get("given_name"), key=_name),
-        row(_("Date of birth"), req.date_of_birth, get("date_of_birth"), key=dmy, show=dmy),
+        row(_("Given name"), req.given_name, get("given_name"), key=_name, name="given_name"),
+        row(
+            _("Date of birth"),
+            req.date_of_birth,
+            get("date_of_birth"),
+            key=dmy,
+            show=dmy,
+            name="date_of_birth",
+        ),
         row(
             _("Faculty") if req.person_kind == PersonKind.STUDENT else _("Unit"),
             req.unit_name,
             get("unit_name"),
+            name="unit_name",
         ),
     ]
     if req.person_kind == PersonKind.STUDENT:
         rows += [
-            row(_("Class"), req.student_class, get("student_class")),
-            row(_("Cohort"), req.cohort, get("cohort")),
+            row(_("Class"), req.student_class, get("student_class"), name="student_class"),
+            row(_("Cohort"), req.cohort, get("cohort"), name="cohort"),
         ]
     rows.append(
         row(
@@ -109,6 +129,7 @@ def compare(req: AccountRequest, record: RegistryRecord | None) -> Comparison:
             get("mobile_phone"),
             key=lambda v: normalise_mobile(v) or v,
             show=display_mobile,
+            name="mobile_phone",
         )
     )
     if req.is_reset:
@@ -118,6 +139,7 @@ def compare(req: AccountRequest, record: RegistryRecord | None) -> Comparison:
                 req.existing_address,
                 get("email"),
                 key=lambda v: (v or "").lower(),
+                name="existing_address",
             )
         )
     return Comparison(record=record, rows=rows)
@@ -125,6 +147,13 @@ def compare(req: AccountRequest, record: RegistryRecord | None) -> Comparison:
 
 def registry_record_for(req: AccountRequest) -> RegistryRecord | None:
     return RegistryRecord.objects.filter(kind=req.person_kind, person_id=req.person_id).first()
+
+
+def in_registry():
+    """EXISTS (the request's person in the registry): one index probe per row."""
+    return Exists(
+        RegistryRecord.objects.filter(kind=OuterRef("person_kind"), person_id=OuterRef("person_id"))
+    )
 
 
 def compare_many(requests):
@@ -179,6 +208,8 @@ def filter_requests(qs, params: dict, now: dt.datetime):
         qs = qs.filter(request_kind=params["request_kind"])
     if params.get("unit"):
         qs = qs.filter(unit_code=params["unit"])
+    if params.get("registry") == "missing":
+        qs = qs.filter(~in_registry())
     if params.get("overdue"):
         qs = qs.filter(status__in=OPEN_STATUSES, due_at__lt=now)
     if params.get("due_within") is not None:
@@ -379,14 +410,18 @@ def bm03(date_from: dt.date, date_to: dt.date) -> Bm03:
     end = dt.datetime.combine(date_to + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
     counts = (
         AccountRequest.objects.filter(submitted_at__gte=start, submitted_at__lt=end)
-        .values("unit_name", "person_kind", "request_kind", "status")
+        # A merged duplicate is counted once, as the request it joined.
+        .exclude(status=Status.MERGED)
+        # By the unit in the directory (its name today), else the name given at submission.
+        .values("unit__name", "unit_name", "person_kind", "request_kind", "status")
         .annotate(n=Count("id"))
         .order_by()
     )
     keys = BM03_KEYS
     units: dict[str, dict] = {}
     for c in counts:
-        row = units.setdefault(c["unit_name"], {"unit": c["unit_name"], **dict.fromkeys(keys, 0)})
+        unit = c["unit__name"] or c["unit_name"]
+        row = units.setdefault(unit, {"unit": unit, **dict.fromkeys(keys, 0)})
         kind = "staff" if c["person_kind"] == PersonKind.STAFF else "student"
         what = "new" if c["request_kind"] == RequestKind.NEW_ACCOUNT else "reset"
         row[f"{kind}_{what}"] += c["n"]

@@ -46,9 +46,12 @@ def _cell(value) -> str:
     return str(value).strip()
 
 
-def read_table(uploaded, aliases: dict[str, str]) -> tuple[list[str], list[dict]]:
+def read_table(
+    uploaded, aliases: dict[str, str], raw_header: list | None = None
+) -> tuple[list[str], list[dict]]:
     """(columns, rows) of an uploaded CSV or XLSX file; columns are mapped through `aliases`
-    (folded header → field name). Rows are dicts of text; row numbers are as in the file."""
+    (folded header → field name). Rows are dicts of text; row numbers are as in the file.
+    `raw_header`, when given, receives the first row as written (for header errors)."""
     name = (getattr(uploaded, "name", "") or "").lower()
     size = getattr(uploaded, "size", None)
     if size is not None and size > max_bytes():
@@ -65,6 +68,8 @@ def read_table(uploaded, aliases: dict[str, str]) -> tuple[list[str], list[dict]
     rows = [r for r in rows if any(c for c in r)]
     if not rows:
         raise FileError(_("The file is empty."))
+    if raw_header is not None:
+        raw_header.extend(h for h in rows[0] if h)
     header = [aliases.get(fold(h).replace(" ", "_"), aliases.get(fold(h), "")) for h in rows[0]]
     if not any(header):
         raise FileError(_("The first row must name the columns (see the template)."))

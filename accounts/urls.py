@@ -23,6 +23,7 @@ urlpatterns = [
     path("requests/<int:pk>/release/", review.release, name="release"),
     path("requests/<int:pk>/verify/", review.verify, name="verify"),
     path("requests/<int:pk>/reject/", review.reject, name="reject"),
+    path("requests/<int:pk>/merge/", review.merge, name="merge"),
     path("requests/<int:pk>/issue/", technician.issue, name="issue"),
     path("requests/<int:pk>/record/", issuance_log.record, name="record"),
     path("requests/<int:pk>/notify/", review.notify_preview, name="notify"),

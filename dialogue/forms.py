@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from portal import uploads
 from portal.forms import HoneypotMixin
+from portal.validators import clean_person_name
 
 # Minutes and official letters: PDF or DOCX, checked by content (portal.uploads).
 validate_document = uploads.validate_document
@@ -152,6 +153,10 @@ class MinutesQuestionForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["topic"].queryset = _topic_choices()
         self.fields["kind"].choices = Question.Kind.choices
+
+    def clean_asker_name(self):
+        name = self.cleaned_data.get("asker_name")
+        return clean_person_name(name) if name else ""
 
 
 class AnswerForm(forms.Form):

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
-from portal.text import fold
+from portal.text import fold, without_repeated_words
 from portal.uploads import RandomName
 
 
@@ -137,6 +137,9 @@ class Milestone(models.Model):
     evidence_file = models.FileField(
         _("evidence file"), upload_to=RandomName("dialogue/milestones"), blank=True
     )
+    # A reopened milestone starts a new round (issue 12 §6): the evidence above is the current
+    # round's; the earlier rounds' evidence is kept in MilestoneRound.
+    round = models.PositiveSmallIntegerField(_("round"), default=1)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:
@@ -183,6 +186,31 @@ class Milestone(models.Model):
             raise ValidationError({"ends_on": _("The end date is before the start date.")})
 
 
+class MilestoneRound(models.Model):
+    """The evidence of a round of a milestone that was reopened: kept, never current again."""
+
+    milestone = models.ForeignKey(Milestone, on_delete=models.CASCADE, related_name="rounds")
+    number = models.PositiveSmallIntegerField(_("round"))
+    done_on = models.DateField(_("done on"), null=True, blank=True)
+    evidence_note = models.TextField(_("evidence"), blank=True)
+    evidence_file = models.FileField(
+        _("evidence file"), upload_to="dialogue/milestones/%Y/", blank=True
+    )
+    reopened_at = models.DateTimeField(_("reopened at"))
+    reopen_reason = models.TextField(_("why it was reopened"), blank=True)
+
+    class Meta:
+        verbose_name = _("earlier round of a milestone")
+        verbose_name_plural = _("earlier rounds of milestones")
+        ordering = ["milestone", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["milestone", "number"], name="dialogue_round_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.milestone_id} #{self.number}"
+
+
 class UnitDuty(models.Model):
     """One numbered unit of section IV (Phân công nhiệm vụ) and its duties as a checklist."""
 
@@ -208,7 +236,9 @@ class UnitDuty(models.Model):
 
     @property
     def display_unit_name(self) -> str:
-        return _localized(self, "unit_name")
+        # The plan writes "Phòng Công tác Công tác chính trị…" (sic): stored as written,
+        # shown without the doubled words (issue 12 §10).
+        return without_repeated_words(_localized(self, "unit_name"))
 
 
 class DutyItem(models.Model):

@@ -6,6 +6,8 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
+from portal.validators import clean_person_name
+
 from .models import Assignment, Person, Position, Relation, Unit
 
 
@@ -144,6 +146,10 @@ class PersonForm(forms.ModelForm):
             "user",
             "note",
         )
+
+    def clean_full_name(self):
+        # The portal's one name rule: the same as the account forms (issue 12 §9).
+        return clean_person_name(self.cleaned_data["full_name"])
 
 
 class PositionForm(forms.ModelForm):

@@ -11,7 +11,7 @@ start means "since before our records", a missing end means "until further notic
 from a date closes the previous assignment on that same date, so there is no gap and no overlap.
 """
 
-from datetime import date
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.db import models
@@ -20,6 +20,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from portal.text import fold
+from portal.validators import validate_person_name
 
 
 class UnitKind(models.TextChoices):
@@ -203,7 +204,7 @@ class Person(models.Model):
         blank=True,
         help_text=_("As written before the name: TS., KS., ThS., PGS.TS, GS.TS, ..."),
     )
-    full_name = models.CharField(_("full name"), max_length=150)
+    full_name = models.CharField(_("full name"), max_length=150, validators=[validate_person_name])
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
         verbose_name=_("portal log-in"),
@@ -393,6 +394,12 @@ class Assignment(models.Model):
         if self.relation == Relation.GENERAL:
             return self.display_duty
         return f"{self.get_relation_display()}: {self.unit}"
+
+    @property
+    def last_day(self) -> date | None:
+        """The last day it applies: the day before `ends_on` (ranges are half-open), so that
+        an assignment "until 09/03" and the next "from 10/03" do not look as if they overlap."""
+        return self.ends_on - timedelta(days=1) if self.ends_on else None
 
     def applies_on(self, day: date) -> bool:
         return (self.starts_on is None or self.starts_on <= day) and (

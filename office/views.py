@@ -69,6 +69,9 @@ def _common(request, day: date, form) -> dict:
 def _unit_page(request, unit: Unit, template: str, extra=None):
     day, form = _as_of(request)
     node = selectors.tree(unit, on=day)
+    if unit.kind == UnitKind.AREA and not node.answering and unit.parent_id:
+        # An area nobody answers for by name is answered for by its section's people.
+        node.inherited = selectors.tree(unit.parent, on=day).answering
     entries = selectors.duty_assignments(node)
     context = {
         **_common(request, day, form),
@@ -98,19 +101,50 @@ def directory(request):
         return render(
             request, "office/empty.html", {"can_edit": has_role(request.user, "directory_admin")}
         )
-    return _unit_page(request, unit, "office/unit.html", {"is_home": True})
+    return _unit_page(
+        request,
+        unit,
+        "office/unit.html",
+        {"is_home": True, "institutions": _institutions(unit)},
+    )
 
 
 def unit_detail(request, code):
     unit = get_object_or_404(Unit, code=code)
-    return _unit_page(request, unit, "office/unit.html")
+    extra = {"institutions": _institutions(unit)} if unit.parent_id is None else None
+    return _unit_page(request, unit, "office/unit.html", extra)
+
+
+def _institutions(current: Unit | None) -> list[dict]:
+    """The top-level units (HUST, HOU…), the one `current` belongs to marked: each
+    institution's tree is kept apart (issue 12 §8). One query."""
+    roots = list(Unit.objects.filter(parent=None).order_by("order", "name"))
+    return [
+        {"unit": r, "active": current is not None and current.path.startswith(r.path)}
+        for r in roots
+    ]
 
 
 def chart(request):
-    """The org chart of every unit, as a tree."""
+    """The org chart of one institution, as a tree; a switch leads to the others."""
     day, form = _as_of(request)
-    forest = selectors.tree(None, on=day)
-    return render(request, "office/chart.html", {**_common(request, day, form), "forest": forest})
+    institutions = _institutions(Unit.objects.filter(code=HOME_UNIT).first())
+    code = request.GET.get("institution", "")
+    chosen = [i for i in institutions if i["unit"].code == code] if code else []
+    if chosen:
+        for i in institutions:
+            i["active"] = i is chosen[0]
+    elif not any(i["active"] for i in institutions) and institutions:
+        institutions[0]["active"] = True
+    root = next((i["unit"] for i in institutions if i["active"]), None)
+    forest = selectors.Node(unit=None)
+    if root is not None:
+        forest.children.append(selectors.tree(root, on=day))
+    return render(
+        request,
+        "office/chart.html",
+        {**_common(request, day, form), "forest": forest, "institutions": institutions},
+    )
 
 
 def unit_history(request, code):

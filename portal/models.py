@@ -9,12 +9,15 @@ from django.utils.translation import gettext_lazy as _
 
 from .roles import Role
 from .sealing import redact
+from .validators import validate_person_name
 
 
 class User(AbstractUser):
     """A person who logs in. Roles are Django groups named after `Role` values."""
 
-    full_name = models.CharField(_("full name"), max_length=150, blank=True)
+    full_name = models.CharField(
+        _("full name"), max_length=150, blank=True, validators=[validate_person_name]
+    )
     language = models.CharField(
         _("language"),
         max_length=8,

@@ -22,3 +22,12 @@ def fold(text: str | None) -> str:
 def fold_words(text: str | None) -> list[str]:
     """The folded words of `text`, for "every word must match" searches."""
     return [w for w in re.split(r"[^\w@.+-]+", fold(text)) if w]
+
+
+_REPEATED = re.compile(r"\b(\w+(?: \w+){0,2}) \1\b")
+
+
+def without_repeated_words(text: str | None) -> str:
+    """A slip of the pen: "Phòng Công tác Công tác chính trị" → "Phòng Công tác chính trị".
+    For display only; the document's text is stored as written."""
+    return _REPEATED.sub(r"\1", text or "")

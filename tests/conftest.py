@@ -50,3 +50,17 @@ def restore_step_types():
     yield
     models._step_types.clear()
     models._step_types.update(saved)
+
+
+@pytest.fixture
+def hust_units(db):
+    """The HUST tree the account forms offer: the university and one school."""
+    from django.core.cache import cache
+
+    from office.models import Unit
+
+    cache.delete("accounts:unit-choices")
+    hust = Unit.objects.create(code="hust", kind="university", name="Đại học Bách khoa Hà Nội")
+    Unit.objects.create(code="hust-seee", kind="school", name="Trường Điện – Điện tử", parent=hust)
+    yield hust
+    cache.delete("accounts:unit-choices")

@@ -46,6 +46,14 @@ def _lock(pk) -> AccountRequest:
         raise TransitionError(_("This request does not exist.")) from None
 
 
+def unit_ids(codes) -> dict[str, int]:
+    """The directory's units by code (one query): a request links to its unit (issue 12 §5)."""
+    from office.models import Unit
+
+    codes = {c for c in codes if c}
+    return dict(Unit.objects.filter(code__in=codes).values_list("code", "pk")) if codes else {}
+
+
 def _absolute(path: str) -> str:
     return f"{settings.PORTAL_BASE_URL}{path}"
 

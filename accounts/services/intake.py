@@ -10,9 +10,10 @@ from ..models import (
     AccountRequest,
     Batch,
     RequestEvent,
+    RequestKind,
     Status,
 )
-from ._common import _absolute, _require, allocate_references
+from ._common import _absolute, _require, allocate_references, tracking_url, unit_ids
 from .public import REQUEST_FIELDS
 
 
@@ -30,6 +31,7 @@ def submit_batch(rows: list[dict], *, user, file_name: str, now=None) -> Batch:
         references = allocate_references(len(rows), now)
         due = clock.due_of("accounts.review", now)  # set at insert: no UPDATE of 10,000 rows
         requests = []
+        units = unit_ids(d.get("unit_code") for d in rows)
         for data, ref in zip(rows, references, strict=True):
             req = AccountRequest(
                 **{f: data.get(f) or "" for f in REQUEST_FIELDS if f != "date_of_birth"},
@@ -40,7 +42,8 @@ def submit_batch(rows: list[dict], *, user, file_name: str, now=None) -> Batch:
                 due_at=due,
                 batch=batch,
                 created_by=user,
-                language=user.language or "vi",
+                language=data.get("language") or "vi",
+                unit_id=units.get(data.get("unit_code") or ""),
             )
             req.search_key = req.compute_search_key()
             req.set_tracking_token()
@@ -51,7 +54,7 @@ def submit_batch(rows: list[dict], *, user, file_name: str, now=None) -> Batch:
             for req in requests:
                 req.pk = req.id = by_ref[req.reference]
         clock.open_many(requests, "accounts.review", now)
-        RequestEvent.objects.bulk_create(
+        events = RequestEvent.objects.bulk_create(
             [
                 RequestEvent(
                     request=r,
@@ -65,10 +68,11 @@ def submit_batch(rows: list[dict], *, user, file_name: str, now=None) -> Batch:
             ],
             batch_size=1000,
         )
+        _notify_applicants(requests, events, now)
         from portal.notifications import notify
 
-        # One receipt to the unit that uploaded, listing the file: applicants hear of their
-        # own request at its next change of status, each with their tracking link.
+        # One receipt to the unit that uploaded, listing the file (each applicant has their own,
+        # above).
         notify(
             template="accounts/batch_received",
             context={
@@ -82,3 +86,39 @@ def submit_batch(rows: list[dict], *, user, file_name: str, now=None) -> Batch:
             user=user,
         )
     return batch
+
+
+def _notify_applicants(requests, events, now):
+    """Each applicant of a bulk upload hears of their own request, in their language, with
+    their own tracking link (issue 12 §4): the link is a Secret, sealed in the outbox row and put
+    back only into that applicant's delivered mail, never in the uploader's receipt. One
+    template render per language and one INSERT for the whole file (MessageRenderer,
+    write_notifications)."""
+    from portal.notifications import MessageRenderer, new_notification, write_notifications
+    from portal.sealing import seal_secrets
+
+    renderer = MessageRenderer("accounts/request_received")
+    rows = []
+    for req, event in zip(requests, events, strict=True):
+        context, sealed = seal_secrets(
+            {
+                "reference": req.reference,
+                "full_name": req.full_name,
+                "form_code": req.form_code,
+                "kind_label": RequestKind(req.request_kind).label,
+                "url": tracking_url(req),
+            }
+        )
+        rows.append(
+            new_notification(
+                template="accounts/request_received",
+                dedupe_key=f"accounts:{req.pk}:event:{event.pk or 'submitted'}",
+                rendered=renderer.render(context, req.language or "vi"),
+                url=context["url"],
+                email=req.contact_email,
+                language=req.language or "vi",
+                now=now,
+                secrets=sealed,
+            )
+        )
+    write_notifications(rows)

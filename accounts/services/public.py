@@ -25,6 +25,7 @@ from ._common import (
     _move,
     _require,
     allocate_references,
+    unit_ids,
 )
 
 # --- steps 1–2: the applicant submits BM01 / BM02 -------------------------------------------
@@ -61,7 +62,13 @@ def bound_idempotency_key(token, data: dict) -> uuid.UUID:
 
 
 def submit_request(
-    data: dict, *, idempotency_key=None, created_by=None, now=None, language="vi"
+    data: dict,
+    *,
+    idempotency_key=None,
+    created_by=None,
+    now=None,
+    language="vi",
+    check_duplicates=True,
 ) -> tuple[AccountRequest, bool]:
     """Receive a BM01/BM02 request; the 24-hour clock of step 3 starts (seed 004 step 3).
 
@@ -75,6 +82,10 @@ def submit_request(
         found = AccountRequest.objects.filter(idempotency_key=idempotency_key).first()
         if found:
             return found, False
+    from ..duplicates import check_not_duplicate
+
+    if check_duplicates:
+        check_not_duplicate(data)  # one person, one open request, one account (issue 12 §1)
     try:
         with transaction.atomic():
             req = AccountRequest(
@@ -88,6 +99,7 @@ def submit_request(
                 language=language,
                 created_by=created_by if created_by and created_by.is_authenticated else None,
             )
+            req.unit_id = unit_ids([req.unit_code]).get(req.unit_code)
             req.search_key = req.compute_search_key()
             req.set_tracking_token()
             req.save(force_insert=True)
@@ -145,6 +157,8 @@ def resubmit_request(token: str, data: dict, *, now=None) -> AccountRequest:
                 setattr(req, f, data[f] if data[f] is not None else "")
                 changed.append(f)
         req.claimed_by, req.claimed_at = None, None
+        if {"family_and_middle_names", "given_name"} & set(changed):
+            req.proposed_address = ""  # a new name gets a new suggestion when checked
         _move(
             req,
             Status.SUBMITTED,
@@ -152,7 +166,7 @@ def resubmit_request(token: str, data: dict, *, now=None) -> AccountRequest:
             now=now,
             action="resubmitted",
             note=", ".join(str(AccountRequest._meta.get_field(f).verbose_name) for f in changed),
-            fields=[*changed, "claimed_by", "claimed_at"],
+            fields=[*changed, "claimed_by", "claimed_at", "proposed_address"],
         )
     return req
 

@@ -75,23 +75,45 @@ def _check_reviewer(req, user):
         )
 
 
-def verify_request(pk, user, *, note="", now=None) -> AccountRequest:
-    """Correct against the registry: forward to the technical section (step 4 clock starts)."""
+def verify_request(pk, user, *, note="", reason="", now=None) -> AccountRequest:
+    """Correct against the registry: forward to the technical section (step 4 clock starts).
+
+    The history says what was compared (issue 12 §3): which fields matched and which differed;
+    a request that differs, or is not in the registry, is forwarded only with a typed reason.
+    """
+    from ..selectors import compare, registry_record_for
+    from .technician import reserve_address
+
     _require(user, "mtt_office")
     now = now or timezone.now()
+    reason = (reason or "").strip()
     with transaction.atomic():
         req = _lock(pk)
         _check_reviewer(req, user)
+        comparison = compare(req, registry_record_for(req))
+        if comparison.record is None:
+            action = "verified_not_in_registry"
+        elif not comparison.exact:
+            action = "verified_differences"
+        else:
+            action = "verified"
+        if action != "verified" and not reason:
+            raise TransitionError(
+                _("The request does not match the registry: type why you accept it.")
+            )
         req.claimed_by, req.claimed_at = user, req.claimed_at or now
-        _move(
+        event = _move(
             req,
             Status.VERIFIED,
             actor=user,
             now=now,
-            action="verified",
-            note=note,
+            action=action,
+            note=reason or note,
             fields=["claimed_by", "claimed_at"],
         )
+        event.details = comparison.summary()
+        event.save(update_fields=["details"])
+        reserve_address(req)  # the suggestion is held for this request (issue 12 §2)
     return req
 
 

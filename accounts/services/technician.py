@@ -1,7 +1,7 @@
 """Step 4: the technician issues the account / resets the password."""
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -20,7 +20,9 @@ from ._common import TransitionError, _lock, _move, _require
 # --- step 4: the technician issues the account / resets the password ------------------------
 
 
-def taken_addresses(candidates_prefix: str) -> set[str]:
+def taken_addresses(candidates_prefix: str, *, exclude_pk=None) -> set[str]:
+    """Addresses starting with the prefix that are issued, logged, in the registry, or
+    reserved by another request (issue 12 §2)."""
     from ..models import RegistryRecord
 
     prefix = candidates_prefix.lower()
@@ -37,11 +39,22 @@ def taken_addresses(candidates_prefix: str) -> set[str]:
     taken |= set(
         RegistryRecord.objects.filter(email__istartswith=prefix).values_list("email", flat=True)
     )
+    taken |= set(
+        AccountRequest.objects.filter(proposed_address__istartswith=prefix)
+        .exclude(pk=exclude_pk)
+        .values_list("proposed_address", flat=True)
+    )
     return {a.lower() for a in taken}
 
 
-def suggested_address(req: AccountRequest) -> str:
-    """For a reset, the existing address; else the rule's first free address."""
+# A suggested address is reserved until its request closes (issue 12 §2). The reservation is
+# the request's `proposed_address`, unique among requests (a partial unique index on its lower
+# case): two namesakes checked at the same moment cannot both hold it; the one that loses the
+# insert race takes the next free address.
+
+
+def reserve_address(req: AccountRequest, *, attempts: int = 20) -> str:
+    """The request's address by the naming rule, reserved for it (idempotent)."""
     from ..naming import address_rule, local_part
 
     if req.is_reset:
@@ -49,12 +62,34 @@ def suggested_address(req: AccountRequest) -> str:
     if req.proposed_address:
         return req.proposed_address
     base = local_part(req.family_and_middle_names, req.given_name)
-    return address_rule(
-        req.family_and_middle_names,
-        req.given_name,
-        req.person_kind,
-        taken=taken_addresses(base) if base else set(),
-    )
+    if not base:
+        return ""
+    for _attempt in range(attempts):
+        address = address_rule(
+            req.family_and_middle_names,
+            req.given_name,
+            req.person_kind,
+            taken=taken_addresses(base, exclude_pk=req.pk),
+        )
+        try:
+            with transaction.atomic():
+                won = AccountRequest.objects.filter(pk=req.pk, proposed_address="").update(
+                    proposed_address=address
+                )
+        except IntegrityError:
+            continue  # another request reserved it a moment ago: take the next one
+        if not won:
+            req.refresh_from_db(fields=["proposed_address"])
+        else:
+            req.proposed_address = address
+        return req.proposed_address
+    return ""
+
+
+def suggested_address(req: AccountRequest) -> str:
+    """For a reset, the existing address; else the address reserved for this request (the
+    rule's first free one, reserved now if the request was checked before reservations)."""
+    return reserve_address(req)
 
 
 def check_address(req: AccountRequest, address: str) -> str:
@@ -73,8 +108,10 @@ def check_address(req: AccountRequest, address: str) -> str:
         raise TransitionError(_("Use lower-case letters, digits, dots or hyphens only."))
     if is_reserved(local):
         raise TransitionError(_("This name is reserved for the mail system."))
-    if address in taken_addresses(address):
-        raise TransitionError(_("This address has already been issued."))
+    if address in taken_addresses(address, exclude_pk=req.pk):
+        raise TransitionError(
+            _("This address has already been issued or is reserved for another request.")
+        )
     return address
 
 
@@ -92,7 +129,9 @@ def _store_password(req, password: str):
     )
 
 
-def issue_account(pk, user, *, address: str, password: str | None = None, now=None):
+def issue_account(
+    pk, user, *, address: str, password: str | None = None, reason: str = "", now=None
+):
     """Step 4: the account is created (or its password reset) in the mail system.
 
     The temporary password is kept only encrypted; the applicant will see it once.
@@ -104,6 +143,11 @@ def issue_account(pk, user, *, address: str, password: str | None = None, now=No
         if req.status != Status.VERIFIED:
             raise TransitionError(_("Only a checked request can be issued."))
         req.issued_address = check_address(req, address)
+        from ..duplicates import check_second_address
+
+        check_second_address(req, req.issued_address, reason, user, now)
+        if not req.is_reset:
+            req.proposed_address = req.issued_address  # the reservation follows what was issued
         existing = TemporaryPassword.objects.filter(request=req, ciphertext__isnull=False).first()
         if password:
             if len(password) < 10:
@@ -120,7 +164,7 @@ def issue_account(pk, user, *, address: str, password: str | None = None, now=No
             now=now,
             action=action,
             note=req.issued_address,
-            fields=["issued_address", "issued_by", "issued_at"],
+            fields=["issued_address", "issued_by", "issued_at", "proposed_address"],
         )
     return req
 

@@ -17,6 +17,7 @@ from .. import bulk, services
 from ..forms import (
     BulkUploadForm,
     RegistryUploadForm,
+    unit_choices,
 )
 from ..models import (
     AccountRequest,
@@ -71,6 +72,8 @@ def bulk_upload(request):
             "errors": errors[:500],
             "error_count": len(errors),
             "columns": [(c, bulk.COLUMN_LABELS[c]) for c in bulk.COLUMNS],
+            "required_columns": bulk.REQUIRED_COLUMNS,
+            "units": unit_choices(),
         },
     )
 

@@ -17,6 +17,7 @@ from portal.access import has_role
 from portal.ratelimits import limit_posts
 
 from .. import selectors, services
+from ..duplicates import DuplicateRequest
 from ..forms import (
     RevealForm,
     form_class_for,
@@ -51,27 +52,34 @@ def apply(request, person_kind):
     if person_kind not in PersonKind.values:
         raise Http404
     form_class = form_class_for(person_kind)
+    duplicate = ""
     if request.method == "POST":
         form = form_class(request.POST)
         if form.is_valid():
-            req, created = services.submit_request(
-                form.request_data(),
-                idempotency_key=form.cleaned_data["submission_token"],
-                created_by=request.user,
-                language=request.LANGUAGE_CODE or "vi",
-            )
-            if created:
-                messages.success(
-                    request,
-                    _(
-                        "Your request %(reference)s has been received. A confirmation with this "
-                        "page's link has been sent to %(email)s."
-                    )
-                    % {"reference": req.reference, "email": req.contact_email},
+            try:
+                req, created = services.submit_request(
+                    form.request_data(),
+                    idempotency_key=form.cleaned_data["submission_token"],
+                    created_by=request.user,
+                    language=request.LANGUAGE_CODE or "vi",
                 )
+            except DuplicateRequest as exc:
+                # Nothing about the other request is shown: only where the person can go.
+                duplicate = exc.kind
+                form.add_error("person_id", _("A request or an account exists for this ID."))
             else:
-                messages.info(request, _("This form was already sent: here is its request."))
-            return redirect("accounts:track", token=req.tracking_token)
+                if created:
+                    messages.success(
+                        request,
+                        _(
+                            "Your request %(reference)s has been received. A confirmation "
+                            "with this page's link has been sent to %(email)s."
+                        )
+                        % {"reference": req.reference, "email": req.contact_email},
+                    )
+                else:
+                    messages.info(request, _("This form was already sent: here is its request."))
+                return redirect("accounts:track", token=req.tracking_token)
     else:
         initial = {}
         if request.GET.get("kind") == "reset":
@@ -99,6 +107,7 @@ def apply(request, person_kind):
             "token": token,
             "fields_html": fields_html,
             "person_kind": person_kind,
+            "duplicate": duplicate,
             "form_code": "MTT.QT06.BM02" if person_kind == PersonKind.STUDENT else "MTT.QT06.BM01",
             "domain": settings.ACCOUNTS_STUDENT_DOMAIN
             if person_kind == PersonKind.STUDENT

@@ -14,6 +14,7 @@ from portal.access import has_role, role_required
 from portal.text import fold_words
 
 from .. import crypto, selectors, services
+from ..duplicates import existing_accounts, merge_request, possible_duplicates
 from ..forms import (
     IssueForm,
     QueueFilterForm,
@@ -52,7 +53,7 @@ def _queue_context(request, default_status, base_qs):
         "rows": rows_for(page.rows, now),
         "selects": {
             n: mark_safe(select_html(form, n))  # noqa: S308 — built with escape()
-            for n in ("status", "person_kind", "request_kind", "unit")
+            for n in ("status", "person_kind", "request_kind", "unit", "registry")
         },
     }
 
@@ -76,11 +77,18 @@ QUEUE_COLUMNS = (
 )
 
 
-@role_required("mtt_office")
+# The head of the MTT Office receives the escalations of every step: they read the queues
+# (issue 12 §5); the buttons that act stay with the role that takes the step.
+@role_required("mtt_office", "mtt_office_head")
 def queue(request):
-    qs = AccountRequest.objects.select_related("claimed_by").only(*QUEUE_COLUMNS)
+    qs = (
+        AccountRequest.objects.select_related("claimed_by")
+        .only(*QUEUE_COLUMNS)
+        .annotate(in_registry=selectors.in_registry())
+    )
     context = _queue_context(request, "review", qs)
     context["title"] = _("Review queue")
+    context["can_review"] = has_role(request.user, "mtt_office")
     return render(request, "accounts/queue.html", context)
 
 
@@ -102,7 +110,7 @@ def queue_bulk_verify(request):
     return redirect("accounts:queue")
 
 
-def request_detail(request, pk):
+def request_detail(request, pk, issue_form=None):
     if not request.user.is_authenticated:
         return redirect(f"{reverse('login')}?next={request.path}")
     req = _get_request_for_staff(request, pk)
@@ -119,14 +127,20 @@ def request_detail(request, pk):
         "can_issue": has_role(request.user, "mtt_technician"),
         "can_record": has_role(request.user, "mtt_account_manager"),
         "log_entries": req.log_entries.all(),
+        "duplicates": possible_duplicates(req),
+        "can_merge": has_role(request.user, "mtt_office")
+        and req.status in (Status.SUBMITTED, Status.IN_REVIEW, Status.REJECTED, Status.VERIFIED),
     }
     if req.status == Status.VERIFIED and context["can_issue"]:
         existing = TemporaryPassword.objects.filter(request=req, ciphertext__isnull=False).exists()
-        context["issue_form"] = IssueForm(
+        context["issue_form"] = issue_form or IssueForm(
             initial={
                 "address": services.suggested_address(req),
                 "password": "" if existing else crypto.generate_password(),
             }
+        )
+        context["existing_accounts"] = existing_accounts(
+            req.person_kind, req.person_id, exclude_pk=req.pk
         )
         context["password_exported"] = existing
     return render(request, "accounts/detail.html", context)
@@ -169,8 +183,23 @@ def verify(request, pk):
     return _act(
         request,
         pk,
-        lambda: services.verify_request(pk, request.user),
+        lambda: services.verify_request(pk, request.user, reason=request.POST.get("reason", "")),
         _("Checked and forwarded to the technical section."),
+    )
+
+
+@role_required("mtt_office")
+@require_POST
+def merge(request, pk):
+    into = request.POST.get("into", "")
+    if not into.isdigit():
+        messages.error(request, _("Choose the request to merge into."))
+        return redirect("accounts:detail", pk=pk)
+    return _act(
+        request,
+        pk,
+        lambda: merge_request(pk, int(into), request.user),
+        _("Merged: the applicant was told, and the earlier request keeps a note of it."),
     )
 
 
@@ -194,7 +223,7 @@ def reject(request, pk):
 # --- step 5 (notify) ------------------------------------------------------------------------
 
 
-@role_required("mtt_office")
+@role_required("mtt_office", "mtt_office_head")
 def notify_list(request):
     context = _queue_context(request, Status.RECORDED, AccountRequest.objects.all())
     context["title"] = _("Results to notify")

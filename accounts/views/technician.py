@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from portal.access import role_required
+from portal.access import has_role, role_required
 
 from .. import mailsystem, services
 from ..forms import (
@@ -18,14 +18,15 @@ from ..models import (
     AccountRequest,
     Status,
 )
-from .review import _act, _queue_context
+from .review import _queue_context, request_detail
 
 # --- step 4: technician -----------------------------------------------------------------------
 
 
-@role_required("mtt_technician")
+@role_required("mtt_technician", "mtt_office_head")  # the head reads it (escalations)
 def technician(request):
     context = _queue_context(request, Status.VERIFIED, AccountRequest.objects.all())
+    context["can_issue"] = has_role(request.user, "mtt_technician")
     context["title"] = _("Technician queue")
     context["mail_system"] = settings.ACCOUNTS_MAIL_SYSTEM
     return render(request, "accounts/technician.html", context)
@@ -35,20 +36,24 @@ def technician(request):
 @require_POST
 def issue(request, pk):
     form = IssueForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Check the address and the temporary password."))
-        return redirect("accounts:detail", pk=pk)
-    return _act(
-        request,
-        pk,
-        lambda: services.issue_account(
-            pk,
-            request.user,
-            address=form.cleaned_data["address"],
-            password=form.cleaned_data["password"] or None,
-        ),
-        _("Marked as done; the account manager logs it next."),
-    )
+    if form.is_valid():
+        try:
+            services.issue_account(
+                pk,
+                request.user,
+                address=form.cleaned_data["address"],
+                password=form.cleaned_data["password"] or None,
+                reason=form.cleaned_data["reason"],
+            )
+            messages.success(request, _("Marked as done; the account manager logs it next."))
+            return redirect("accounts:detail", pk=pk)
+        except services.TransitionError as exc:
+            if getattr(exc, "field", None):
+                form.add_error(exc.field, exc.message)
+            else:
+                messages.error(request, exc.message)
+    # The page again with what was typed and the error next to it.
+    return request_detail(request, pk, issue_form=form)
 
 
 @role_required("mtt_technician")

@@ -12,6 +12,7 @@ from .. import engine
 from ..models import (
     DutyItem,
     Milestone,
+    MilestoneRound,
     Plan,
     UnitDuty,
 )
@@ -87,10 +88,25 @@ def complete_milestone(
 
 @transaction.atomic
 def reopen_milestone(milestone, *, actor, note) -> Milestone:
-    """A milestone marked done by mistake goes back to "in progress" (the reason is kept)."""
+    """A milestone marked done by mistake goes back to "in progress" (the reason is kept).
+
+    Reopening starts a new round (issue 12 §6): the round's date and evidence move to its
+    history, and the milestone waits for new evidence instead of showing the old as current.
+    """
     _require_committee(actor)
     if not note.strip():
         raise TransitionError(_("Say why the milestone is reopened."))
+    current = _lock_milestone(milestone)
+    if current.status == MS.DONE:
+        MilestoneRound.objects.create(
+            milestone=current,
+            number=current.round,
+            done_on=current.done_on,
+            evidence_note=current.evidence_note,
+            evidence_file=current.evidence_file.name if current.evidence_file else "",
+            reopened_at=timezone.now(),
+            reopen_reason=note.strip(),
+        )
     m = _move_milestone(
         milestone,
         allowed_from={MS.DONE},
@@ -99,6 +115,9 @@ def reopen_milestone(milestone, *, actor, note) -> Milestone:
         note=note,
         action="milestone_reopened",
         done_on=None,
+        evidence_note="",
+        evidence_file="",
+        round=current.round + 1,
     )
     engine.milestone_started(m)
     return m

@@ -7,6 +7,8 @@ from accounts import services
 from accounts.models import RegistryRecord
 
 NOW = timezone.make_aware(dt.datetime(2026, 3, 2, 9, 0))
+# Most tests keep no registry record: the reviewer then forwards with a typed reason.
+CHECKED_ON_PAPER = "Đã đối chiếu hồ sơ giấy tại Văn phòng MTT"
 
 
 def student_data(**overrides):
@@ -112,7 +114,7 @@ def issued(submit, office, technician, now):
 
     def _issued(**overrides):
         req = submit(**overrides)
-        services.verify_request(req.pk, office, now=now)
+        services.verify_request(req.pk, office, now=now, reason=CHECKED_ON_PAPER)
         req = services.issue_account(
             req.pk,
             technician,

@@ -9,11 +9,13 @@ import pytest
 from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
+from django.utils import timezone
 from openpyxl import Workbook, load_workbook
 
 from accounts import bulk, services
 from accounts.models import AccountRequest, RegistryImport, RegistryRecord, Status
 from accounts.registry import import_registry
+from tests.accounts.conftest import CHECKED_ON_PAPER
 
 
 @pytest.fixture(autouse=True)
@@ -108,7 +110,8 @@ def test_bulk_validation_makes_no_query_per_row(db, django_assert_max_num_querie
         {"_row": i + 2, **dict(zip(bulk.COLUMNS, student_row(i), strict=True))} for i in range(300)
     ]
     bulk.validate_rows(rows[:1])  # fills the unit cache
-    with django_assert_max_num_queries(2):
+    # Open requests (1), and accounts already issued: requests, the log, the registry (3).
+    with django_assert_max_num_queries(4):
         clean, errors = bulk.validate_rows(rows)
     assert len(clean) == 300 and not errors
 
@@ -169,7 +172,7 @@ def test_bm03_counts_by_unit_kind_and_outcome_with_on_time_shares(client_for, su
     a = submit(person_id="20230001")
     submit("staff", person_id="CB1")
     b = submit(person_id="20230002")
-    services.verify_request(a.pk, office, now=now + dt.timedelta(hours=2))
+    services.verify_request(a.pk, office, now=now + dt.timedelta(hours=2), reason=CHECKED_ON_PAPER)
     services.reject_request(b.pk, office, "Sai", now=now + dt.timedelta(hours=30))
     client = client_for("mtt_office_head")
     response = client.get("/accounts/report/", {"date_from": "01/03/2026", "date_to": "31/03/2026"})
@@ -210,3 +213,87 @@ def test_loaddemo_fills_every_state_some_overdue_and_is_idempotent(db):
         >= 4
     )
     assert RegistryRecord.objects.filter(kind="staff").exists()
+
+
+def test_a_bulk_row_longer_than_a_column_is_an_error_on_its_row_not_a_cut():
+    from accounts.bulk import _check_row
+
+    raw = {
+        "family_and_middle_names": "Nguyễn " * 20,
+        "given_name": "An",
+        "date_of_birth": "15/03/2005",
+        "person_id": "CB1024",
+        "unit_code": "hust-sme",
+        "mobile_phone": "0912345678",
+        "contact_email": "an@example.com",
+        "note": "x" * 1001,
+    }
+    _data, errors = _check_row(raw, "staff", "new_account", {"hust-sme": "Trường Cơ khí"})
+    columns = {column for column, _m in errors}
+    assert columns == {"family_and_middle_names", "note"}
+
+
+def test_a_wrong_header_names_the_expected_and_the_found_columns(client_for):
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["Họ tên", "MSSV", "Lớp", "Điện thoại"])
+    writer.writerow(["Nguyễn Văn An", "20231234", "ĐTVT-01", "0912345678"])
+    upload = SimpleUploadedFile("ds.csv", out.getvalue().encode("utf-8"), "text/csv")
+    response = client_for("applicant").post("/accounts/bulk/", {"file": upload})
+    message = " ".join(response.context["form"].errors["file"])
+    assert "person_kind" in message and "date_of_birth" in message  # what is missing
+    assert "Họ tên" in message and "Điện thoại" in message  # what was found
+    assert response.context["errors"] == []  # not an error on every row
+    assert AccountRequest.objects.count() == 0
+
+
+def test_the_bulk_page_lists_the_unit_codes_it_accepts(client_for):
+    body = client_for("applicant").get("/accounts/bulk/").content.decode()
+    assert "<code>hust-seee</code>" in body and "Trường Điện – Điện tử" in body
+
+
+def test_each_applicant_of_a_bulk_upload_gets_their_own_link_in_their_language(client_for):
+    from portal.models import Notification
+    from portal.notifications import build_email
+
+    rows = [student_row(0, contact_email="a0@example.com"), bulk.SAMPLE[1]]  # vi, then en
+    client = client_for("applicant", email="unit@example.com")
+    client.post("/accounts/bulk/", {"file": csv_file(rows)})
+    first = AccountRequest.objects.get(contact_email="a0@example.com")
+    second = AccountRequest.objects.get(contact_email="binh.tran@example.com")
+    outbox = {n.email: n for n in Notification.objects.filter(template="accounts/request_received")}
+    delivered = {email: build_email(n).body for email, n in outbox.items()}
+    assert first.tracking_token in delivered["a0@example.com"]
+    assert second.tracking_token not in delivered["a0@example.com"]
+    assert "đã tiếp nhận" in delivered["a0@example.com"]
+    assert outbox["binh.tran@example.com"].language == "en"
+    assert "has received your request" in delivered["binh.tran@example.com"]
+    # The link is sealed in the outbox row: only the delivered mail holds it.
+    assert first.tracking_token not in outbox["a0@example.com"].body
+    receipt = Notification.objects.get(template="accounts/batch_received")
+    for req in (first, second):
+        assert req.tracking_token not in build_email(receipt).body  # never the uploader's
+
+
+def test_a_bulk_row_for_someone_with_an_account_is_an_error(issued, manager, now):
+    req = issued(person_id="20240003")
+    services.record_issuance(req.pk, manager, now=now)
+    _clean, errors = bulk.validate_rows(
+        [{"_row": 2, **dict(zip(bulk.COLUMNS, student_row(3), strict=True))}]
+    )
+    assert [(e.row, e.column) for e in errors] == [(2, "person_id")]
+
+
+def test_bm03_follows_a_renamed_unit_and_the_printed_form_keeps_the_old_name(
+    client_for, submit, now
+):
+    from office.models import Unit
+
+    req = submit(unit_code="hust-seee", unit_name="Trường Điện – Điện tử", at=timezone.now())
+    assert req.unit == Unit.objects.get(code="hust-seee")
+    Unit.objects.filter(code="hust-seee").update(name="Trường Điện và Điện tử")
+    client = client_for("mtt_office_head")
+    report = client.get("/accounts/report/").content.decode()
+    assert "Trường Điện và Điện tử" in report and "Trường Điện – Điện tử" not in report
+    printed = client.get(f"/accounts/track/{req.tracking_token}/print/").content.decode()
+    assert "Trường Điện – Điện tử" in printed  # the name as it was at submission

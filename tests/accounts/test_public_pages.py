@@ -159,3 +159,15 @@ def test_the_public_form_get_makes_few_queries(client, django_assert_max_num_que
     client.get("/accounts/apply/student/")  # fills the unit cache
     with django_assert_max_num_queries(2):
         assert client.get("/accounts/apply/student/").status_code == 200
+
+
+def test_bm02_lists_faculties_and_schools_but_no_office(client):
+    from office.models import Unit
+
+    hust = Unit.objects.get(code="hust")
+    Unit.objects.create(code="hust-dao-tao", kind="department", name="Ban Đào tạo", parent=hust)
+    cache.clear()  # the unit list and the empty forms' HTML
+    student = client.get("/accounts/apply/student/").content.decode()
+    staff = client.get("/accounts/apply/staff/").content.decode()
+    assert "Trường Điện – Điện tử" in student and "Ban Đào tạo" not in student
+    assert "Ban Đào tạo" in staff  # staff work in offices too

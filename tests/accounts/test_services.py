@@ -12,6 +12,7 @@ from accounts.services import TransitionError
 from portal.deadlines import sweep_deadlines
 from portal.models import DeadlineStep, Notification
 from portal.notifications import build_email
+from tests.accounts.conftest import CHECKED_ON_PAPER
 
 H = dt.timedelta(hours=1)
 
@@ -77,7 +78,7 @@ def test_the_claim_is_one_conditional_update(submit, office, make_user, now):
 
 def test_verify_forwards_to_the_technicians_on_a_new_24_hour_clock(submit, office, now):
     req = submit()
-    services.verify_request(req.pk, office, now=now + 3 * H)
+    services.verify_request(req.pk, office, now=now + 3 * H, reason=CHECKED_ON_PAPER)
     req.refresh_from_db()
     assert req.status == Status.VERIFIED
     assert req.due_at == now + 27 * H
@@ -139,7 +140,7 @@ def test_the_technician_may_not_issue_an_address_already_issued(
 ):
     issued()
     twin = submit(person_id="20239999")
-    services.verify_request(twin.pk, office, now=now)
+    services.verify_request(twin.pk, office, now=now, reason=CHECKED_ON_PAPER)
     with pytest.raises(TransitionError, match="đã được cấp"):
         services.issue_account(twin.pk, technician, address="an.nguyenvan@sis.hust.edu.vn", now=now)
     assert services.suggested_address(twin) == "an.nguyenvan2@sis.hust.edu.vn"
@@ -152,14 +153,14 @@ def test_the_technician_may_not_issue_a_reserved_or_malformed_address(
     submit, office, technician, now, address
 ):
     req = submit()
-    services.verify_request(req.pk, office, now=now)
+    services.verify_request(req.pk, office, now=now, reason=CHECKED_ON_PAPER)
     with pytest.raises(TransitionError):
         services.issue_account(req.pk, technician, address=address, now=now)
 
 
 def test_a_reset_keeps_the_existing_address(submit, office, technician, now):
     req = submit(request_kind="password_reset", existing_address="an.nguyenvan@sis.hust.edu.vn")
-    services.verify_request(req.pk, office, now=now)
+    services.verify_request(req.pk, office, now=now, reason=CHECKED_ON_PAPER)
     assert services.suggested_address(req) == "an.nguyenvan@sis.hust.edu.vn"
     req = services.issue_account(
         req.pk, technician, address="an.nguyenvan@sis.hust.edu.vn", now=now
@@ -203,7 +204,7 @@ def test_each_step_belongs_to_its_role(
     if action == "verify":
         call = lambda: services.verify_request(req.pk, stranger, now=now)  # noqa: E731
     else:
-        services.verify_request(req.pk, office, now=now)
+        services.verify_request(req.pk, office, now=now, reason=CHECKED_ON_PAPER)
         if action == "issue":
             call = lambda: services.issue_account(  # noqa: E731
                 req.pk, stranger, address="an.nguyenvan@sis.hust.edu.vn", now=now
@@ -263,7 +264,9 @@ def test_the_sweep_reminds_the_holder_and_escalates_to_the_head_at_the_breach(
 
 def test_an_escalation_reaches_the_head_whatever_role_held_the_step(submit, office, head, now):
     req = submit()
-    services.verify_request(req.pk, office, now=now)  # now with the technicians
+    services.verify_request(
+        req.pk, office, now=now, reason=CHECKED_ON_PAPER
+    )  # now with the technicians
     sweep_deadlines(now + 25 * H)
     assert Notification.objects.get(template="portal/deadline_escalation").user == head
 
@@ -287,7 +290,7 @@ def test_the_mail_system_export_is_audited_and_carries_the_passwords(
 
     a, b = submit(), submit(person_id="20230002")  # two namesakes
     for r in (a, b):
-        services.verify_request(r.pk, office, now=now)
+        services.verify_request(r.pk, office, now=now, reason=CHECKED_ON_PAPER)
     export, rows = services.export_for_mail_system([a.pk, b.pk], technician, now=now)
     addresses = [address for _r, address, _p in rows]
     assert addresses == ["an.nguyenvan@sis.hust.edu.vn", "an.nguyenvan2@sis.hust.edu.vn"]

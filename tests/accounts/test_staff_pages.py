@@ -7,18 +7,22 @@ from django.utils import timezone
 
 from accounts import services
 from accounts.models import AccountRequest, Status
+from tests.accounts.conftest import CHECKED_ON_PAPER
 
 
 @pytest.fixture
 def many(db, now):
+    made = []  # each call adds new people: one person has one open request
+
     def _many(n, **overrides):
         from tests.accounts.conftest import student_data
 
-        for i in range(n):
+        for i in range(len(made), len(made) + n):
             services.submit_request(
                 student_data(person_id=str(20240000 + i), **overrides),
                 now=now + dt.timedelta(minutes=i),
             )
+            made.append(i)
 
     return _many
 
@@ -183,7 +187,7 @@ def test_reject_without_a_reason_changes_nothing(client_for, submit):
 
 def test_the_technician_downloads_a_google_workspace_csv(client_for, submit, office, now):
     req = submit()
-    services.verify_request(req.pk, office, now=now)
+    services.verify_request(req.pk, office, now=now, reason=CHECKED_ON_PAPER)
     response = client_for("mtt_technician").post("/accounts/technician/export/", {"ids": [req.pk]})
     text = response.content.decode("utf-8-sig")
     header, row = text.splitlines()[:2]
@@ -194,7 +198,7 @@ def test_the_technician_downloads_a_google_workspace_csv(client_for, submit, off
 def test_the_microsoft_layout_is_chosen_in_settings(client_for, submit, office, now, settings):
     settings.ACCOUNTS_MAIL_SYSTEM = "microsoft"
     req = submit()
-    services.verify_request(req.pk, office, now=now)
+    services.verify_request(req.pk, office, now=now, reason=CHECKED_ON_PAPER)
     response = client_for("mtt_technician").post("/accounts/technician/export/", {"ids": [req.pk]})
     lines = response.content.decode("utf-8-sig").splitlines()
     assert lines[0] == "version:v1.0"
@@ -219,3 +223,24 @@ def test_a_search_pages_through_its_matches_in_due_order(client_for, many):
     assert [r.due_at for r in first.rows] == sorted(r.due_at for r in first.rows)
     second = client.get("/accounts/queue/", {"q": "2024", "after": first.next_cursor})
     assert len(second.context["page"].rows) == 5
+
+
+@pytest.mark.parametrize("url", ["/accounts/queue/", "/accounts/technician/", "/accounts/notify/"])
+def test_the_head_of_the_mtt_office_reads_every_queue_without_its_buttons(client_for, submit, url):
+    req = submit()
+    client = client_for("mtt_office_head")
+    response = client.get(url)
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert 'data-testid="bulk-verify"' not in body
+    assert "technician-export" not in body and 'name="ids"' not in body
+    # Reading is not acting: the steps stay with their roles.
+    assert client.post(f"/accounts/requests/{req.pk}/verify/").status_code == 403
+
+
+def test_the_account_manager_sent_to_the_admin_is_told_why_and_led_back(client_for):
+    client = client_for("mtt_account_manager", full_name="Lê Minh Châu")
+    response = client.get("/admin/", follow=True)
+    body = response.content.decode()
+    assert 'data-testid="admin-explained"' in body
+    assert "Lê Minh Châu" in body and 'href="/"' in body

@@ -179,3 +179,22 @@ def test_the_late_milestone_sweep_is_in_the_beat_schedule_ops_can_edit():
 
     task = PeriodicTask.objects.get(task="dialogue.sweep_late_milestones")
     assert task.enabled and task.interval.every == 3600
+
+
+def test_reopening_starts_a_new_round_and_keeps_the_old_evidence(m3, committee):
+    services.complete_milestone(
+        m3, actor=committee, done_on=dt.date(2023, 12, 7), note="Biên bản họp BTC lần 1"
+    )
+    m = services.reopen_milestone(m3, actor=committee, note="Thiếu chữ ký")
+    assert (m.round, m.evidence_note, m.done_on) == (2, "", None)
+    old = m.rounds.get()
+    assert (old.number, old.evidence_note, old.done_on) == (
+        1,
+        "Biên bản họp BTC lần 1",
+        dt.date(2023, 12, 7),
+    )
+    assert old.reopen_reason == "Thiếu chữ ký"
+    m = services.complete_milestone(
+        m, actor=committee, done_on=dt.date(2023, 12, 9), note="Biên bản có đủ chữ ký"
+    )
+    assert m.evidence_note == "Biên bản có đủ chữ ký" and m.rounds.count() == 1

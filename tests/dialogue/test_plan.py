@@ -1,3 +1,4 @@
+import re
 from datetime import date
 from pathlib import Path
 
@@ -11,8 +12,8 @@ from dialogue.models import DutyItem, Milestone, Plan, UnitDuty
 
 pytestmark = pytest.mark.django_db
 
-# The Vietnamese original, next to the repository (DESIGN.md: ../shared/seeds/).
-SEED = Path(settings.BASE_DIR).parent / "shared" / "seeds" / "003_b52533fa2c277f80.txt"
+# The Vietnamese original, kept in the repository (a clone anywhere runs on its own).
+SEED = Path(settings.BASE_DIR) / "dialogue" / "data" / "plan-4402-KH-DHM.vi.txt"
 
 
 def test_a_visitor_reads_plan_4402_with_its_13_milestones_and_their_dates_without_logging_in(
@@ -58,7 +59,28 @@ def test_loading_the_plan_twice_changes_nothing(plan):
     assert DutyItem.objects.count() == sum(len(d[5]) for d in doc.UNIT_DUTIES)
 
 
+def test_no_module_of_the_repository_reads_the_shared_folder_next_to_it():
+    # Built from pieces so that this test does not find itself.
+    outside = re.compile("|".join([r"\.\./" + "shared", r"parent\s*/\s*['\"]" + "shared"]))
+    root = Path(settings.BASE_DIR)
+    offenders = [
+        str(path.relative_to(root))
+        for top in ("portal", "accounts", "dialogue", "office", "tests", "bench", "scripts")
+        for path in (root / top).rglob("*.py")
+        if outside.search(path.read_text(encoding="utf-8"))
+    ]
+    assert offenders == []
+
+
 def test_a_draft_plan_is_not_shown_to_visitors(client, plan):
     draft = Plan.objects.create(academic_year="2024 - 2025", title="Nháp")
     assert client.get(reverse("dialogue:plan", args=[draft.pk])).status_code == 404
     assert client.get(reverse("dialogue:plan", args=[plan.pk])).status_code == 200
+
+
+def test_the_plan_page_shows_the_first_unit_without_its_doubled_words(client, plan):
+    body = client.get(reverse("dialogue:plan", args=[plan.pk])).content.decode()
+    assert "Công tác Công tác" not in body
+    assert "Phòng Công tác chính trị và sinh viên" in body
+    # The document itself is kept as written.
+    assert plan.unit_duties.get(position=1).unit_name.count("Công tác") == 2

@@ -50,17 +50,22 @@ def page(browser, live_server):
     context.close()
 
 
+def log_in(page, user):
+    """Through the log-in form, as a person does."""
+    page.goto("/login/")
+    page.get_by_label("Tên đăng nhập").fill(user.username)
+    page.get_by_label("Mật khẩu").fill(TEST_PASSWORD)
+    page.get_by_role("button", name="Đăng nhập").click()
+    page.wait_for_load_state()
+
+
 @pytest.fixture
 def login_as(page, make_user):
     """login_as("mtt_office") creates a user with that role and logs in through the form."""
 
     def _login(*roles, **kwargs):
         user = make_user(*roles, **kwargs)
-        page.goto("/login/")
-        page.get_by_label("Tên đăng nhập").fill(user.username)
-        page.get_by_label("Mật khẩu").fill(TEST_PASSWORD)
-        page.get_by_role("button", name="Đăng nhập").click()
-        page.wait_for_load_state()
+        log_in(page, user)
         return user
 
     return _login
@@ -75,3 +80,24 @@ def screenshot():
         page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
 
     return _shot
+
+
+@pytest.fixture
+def person(browser, live_server, make_user):
+    """person("mtt_office", full_name=...) → a page logged in as a new user with that role."""
+    contexts = []
+
+    def _person(*roles, **kwargs):
+        user = make_user(*roles, **kwargs)
+        context = browser.new_context(
+            base_url=live_server.url, locale="vi-VN", viewport={"width": 1280, "height": 860}
+        )
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        page = context.new_page()
+        log_in(page, user)
+        return page
+
+    yield _person
+    for context in contexts:
+        context.close()

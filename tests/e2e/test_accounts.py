@@ -9,7 +9,6 @@ from django.core.cache import cache
 from accounts.models import AccountRequest, IssuanceLogEntry, RegistryRecord
 from portal.models import Notification
 from portal.notifications import build_email
-from tests.factories import TEST_PASSWORD
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -37,31 +36,6 @@ def hust_units(db):
     )
     yield
     cache.delete("accounts:unit-choices")
-
-
-@pytest.fixture
-def person(browser, live_server, make_user):
-    """person("mtt_office", full_name=...) → a page logged in as a new user with that role."""
-    contexts = []
-
-    def _person(*roles, **kwargs):
-        user = make_user(*roles, **kwargs)
-        context = browser.new_context(
-            base_url=live_server.url, locale="vi-VN", viewport={"width": 1280, "height": 860}
-        )
-        context.set_default_timeout(10_000)
-        contexts.append(context)
-        page = context.new_page()
-        page.goto("/login/")
-        page.get_by_label("Tên đăng nhập").fill(user.username)
-        page.get_by_label("Mật khẩu").fill(TEST_PASSWORD)
-        page.get_by_role("button", name="Đăng nhập").click()
-        page.wait_for_load_state()
-        return page
-
-    yield _person
-    for context in contexts:
-        context.close()
 
 
 def fill_bm02(page, dob="15/03/2005"):

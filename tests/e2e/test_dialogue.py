@@ -7,6 +7,7 @@ import pytest
 from django.core.management import call_command
 from playwright.sync_api import expect
 
+from dialogue.models import Milestone
 from portal.demo import DEMO_PASSWORD
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -180,3 +181,33 @@ def test_the_plan_page_works_on_a_phone(page, demo, screenshot):
     page.goto("/dialogue/")
     expect(page.get_by_test_id("milestone-13")).to_contain_text("24/4/2024")
     screenshot(page, "dialogue-plan-phone")
+
+
+def test_a_reopened_milestone_starts_a_new_round_and_keeps_the_old_evidence(page, demo):
+    log_in(page, "committee")
+    milestone = Milestone.objects.get(plan__number="4402/KH-ĐHM", position=12)
+    page.goto(f"/dialogue/milestones/{milestone.pk}/")
+    page.get_by_role("link", name="Đánh dấu hoàn thành").click()
+    page.get_by_label("Hoàn thành ngày").fill("17/04/2024")
+    page.get_by_label("Minh chứng (ghi chú)").fill("Biên bản kiểm tra hội trường lần 1.")
+    page.get_by_role("button", name="Đánh dấu hoàn thành").click()
+
+    page.goto(f"/dialogue/milestones/{milestone.pk}/")
+    page.get_by_role("link", name="Mở lại").click()
+    page.get_by_label("Ghi chú").fill("Máy chiếu hỏng sau khi kiểm tra: làm lại.")
+    page.get_by_role("button", name="Mở lại").click()
+    # The old evidence is history now, not the current round's.
+    expect(page.get_by_test_id("milestone-round")).to_contain_text("2")
+    details = page.locator("dl").first.inner_text()
+    assert "lần 1" not in details and "Hoàn thành ngày" not in details
+    earlier = page.get_by_test_id("earlier-rounds")
+    expect(earlier).to_contain_text("Biên bản kiểm tra hội trường lần 1.")
+    expect(earlier).to_contain_text("Máy chiếu hỏng")
+
+    page.get_by_role("link", name="Đánh dấu hoàn thành").click()
+    page.get_by_label("Hoàn thành ngày").fill("20/04/2024")
+    page.get_by_label("Minh chứng (ghi chú)").fill("Đã thay máy chiếu, kiểm tra lại đạt.")
+    page.get_by_role("button", name="Đánh dấu hoàn thành").click()
+    page.goto(f"/dialogue/milestones/{milestone.pk}/")
+    expect(page.locator("dl").first).to_contain_text("Đã thay máy chiếu")
+    expect(page.get_by_test_id("earlier-rounds")).to_contain_text("lần 1")

@@ -1,5 +1,6 @@
 """Office directory user stories, driven in Chromium as a person would."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -45,6 +46,10 @@ def test_a_visitor_types_giao_vu_and_finds_who_handles_giao_vu(page, directory, 
 
     page.get_by_role("link", name="Sơ đồ tổ chức").first.click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Sơ đồ tổ chức")
+    # HOU's units are on HOU's own chart (issue 12 §8).
+    page.get_by_test_id("institution-switch").get_by_role(
+        "link", name="Trường Đại học Mở Hà Nội"
+    ).click()
     expect(page.get_by_role("link", name="Phòng Kế hoạch - Tài chính")).to_be_visible()
     screenshot(page, "office-chart")
 
@@ -97,8 +102,9 @@ def test_an_admin_reassigns_truyen_thong_from_next_monday(page, directory, login
     # The history shows who held it when, and the change log who changed it.
     page.goto("/directory/units/soict-truyen-thong/history/")
     history = page.get_by_test_id("unit-history")
+    # Half-open ranges, shown by their last day: the old one's last day is the day before.
     expect(history.get_by_role("row").filter(has_text="Trịnh Thành Trung")).to_contain_text(
-        monday.strftime("%d/%m/%Y")
+        (monday - timedelta(days=1)).strftime("%d/%m/%Y")
     )
     expect(history.get_by_role("row").filter(has_text="Phạm Minh Tuấn")).to_contain_text(
         "Sắp có hiệu lực"
@@ -111,3 +117,40 @@ def test_an_admin_reassigns_truyen_thong_from_next_monday(page, directory, login
     )
     expect(ended).to_contain_text(monday.strftime("%d/%m/%Y"))
     screenshot(page, "office-changes")
+
+
+def test_a_visitor_opens_an_area_and_a_section_and_reads_who_is_in_charge_and_who_monitors(
+    page, directory
+):
+    page.goto("/directory/")
+    page.get_by_test_id("sections").get_by_role("link", name="Truyền thông", exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Truyền thông")
+    people = page.get_by_test_id("unit-people")
+    in_charge = people.get_by_test_id("people-in-charge")
+    expect(in_charge.locator(".person-name")).to_have_count(2)  # two people at once (seed 000)
+    assert all(
+        re.match(r"^(TS|ThS|KS|CN|PGS|GS)", name)
+        for name in in_charge.locator(".person-name").all_inner_texts()
+    )  # with their titles
+    page.go_back()
+    page.get_by_test_id("sections").get_by_role("link", name="Bộ phận Giáo vụ").click()
+    expect(page.get_by_test_id("unit-people")).to_be_visible()
+    expect(page.get_by_test_id("people-in-charge").locator(".person-name").first).to_be_visible()
+
+
+def test_each_institution_has_its_own_chart_and_a_switch_between_them(page, directory):
+    page.goto("/directory/chart/")
+    chart = page.locator("main")
+    expect(chart.get_by_test_id("org-node").first).to_contain_text("Đại học Bách khoa Hà Nội")
+    expect(chart.get_by_role("link", name="Phòng Công tác chính trị và sinh viên")).to_have_count(0)
+    switch = page.get_by_test_id("institution-switch")
+    switch.get_by_role("link", name="Trường Đại học Mở Hà Nội").click()
+    expect(page.get_by_test_id("org-node").first).to_contain_text("Trường Đại học Mở Hà Nội")
+    expect(page.get_by_role("link", name="Phòng Công tác chính trị và sinh viên")).to_be_visible()
+    expect(page.get_by_role("link", name="Văn phòng", exact=True)).to_have_count(0)
+    # The directory page has the same switch: HOU's own page.
+    page.goto("/directory/")
+    page.get_by_test_id("institution-switch").get_by_role(
+        "link", name="Trường Đại học Mở Hà Nội"
+    ).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Trường Đại học Mở Hà Nội")

@@ -296,8 +296,8 @@ def test_the_office_card_renders_in_a_constant_number_of_queries(
     client, db, django_assert_max_num_queries, size
 ):
     _grow_office(*size)
-    # unit, ancestors, subtree, assignments, duties: whatever the size of the tree
-    with django_assert_max_num_queries(5):
+    # unit, ancestors, subtree, assignments, duties, the institutions: whatever the tree's size
+    with django_assert_max_num_queries(6):
         assert client.get(DIRECTORY).status_code == 200
 
 
@@ -306,7 +306,25 @@ def test_the_org_chart_renders_in_a_constant_number_of_queries(
     client, db, django_assert_max_num_queries, size
 ):
     _grow_office(*size)
-    with django_assert_max_num_queries(3):
+    # the institutions, the home unit, then one institution's tree (3)
+    with django_assert_max_num_queries(5):
         assert client.get("/directory/chart/").status_code == 200
     with django_assert_max_num_queries(5):
         assert client.get("/directory/units/s0/").status_code == 200
+
+
+def test_back_to_back_assignments_show_a_last_day_before_the_next_first_day(client, db):
+    import datetime as dt
+
+    from tests.office.factories import AssignmentFactory, PersonFactory, UnitFactory
+
+    person = PersonFactory(full_name="Trần Thị Lan")
+    unit = UnitFactory(name="Phòng Đào tạo")
+    AssignmentFactory(
+        person=person, unit=unit, starts_on=dt.date(2025, 1, 1), ends_on=dt.date(2026, 3, 10)
+    )
+    AssignmentFactory(person=person, unit=unit, starts_on=dt.date(2026, 3, 10))
+    body = client.get(f"/directory/people/{person.pk}/").content.decode()
+    # Half-open [01/01/2025, 10/03/2026): its last day is 09/03, the next one starts 10/03.
+    assert "09/03/2026" in body
+    assert body.count("10/03/2026") == 1

@@ -31,3 +31,14 @@ def test_extra_spaces_are_collapsed():
 
 def test_fold_words_splits_on_punctuation():
     assert fold_words("Hành chính – Tổng hợp") == ["hanh", "chinh", "tong", "hop"]
+
+
+def test_a_doubled_word_is_shown_once_and_names_are_left_alone():
+    from portal.text import without_repeated_words
+
+    assert (
+        without_repeated_words("Phòng Công tác Công tác chính trị và sinh viên")
+        == "Phòng Công tác chính trị và sinh viên"
+    )
+    for text in ("Khoa Công nghệ Thông tin", "Đảng ủy", "Ban Giám hiệu", ""):
+        assert without_repeated_words(text) == text

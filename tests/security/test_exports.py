@@ -40,6 +40,7 @@ def test_an_xlsx_cell_that_starts_like_a_formula_is_stored_as_a_string(value):
     book.save(out)
     sheet = load_workbook(io.BytesIO(out.getvalue())).active
     cell = sheet.cell(row=1, column=2)
-    # (XML keeps a carriage return as a line feed: still text.)
-    assert cell.value == value.replace("\r", "\n") and cell.data_type == "s"
+    # (Some openpyxl versions read a carriage return back as a line feed: still text.)
+    assert cell.value in (value, value.replace("\r", "\n"))
+    assert cell.data_type == "s"
     assert sheet.cell(row=1, column=3).value == 3
