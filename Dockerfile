@@ -6,7 +6,13 @@ WORKDIR /app
 
 RUN useradd --create-home --uid 10001 portal
 COPY pyproject.toml README.md ./
-RUN pip install --upgrade pip && pip install .
+# python-ldap (LDAP sign-in) is built against OpenLDAP's headers; only its runtime libraries stay.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends build-essential libldap2-dev libsasl2-dev \
+ && pip install --upgrade pip && pip install . \
+ && apt-get purge -y build-essential libldap2-dev libsasl2-dev && apt-get autoremove -y \
+ && apt-get install -y --no-install-recommends libldap-2.5-0 libsasl2-2 \
+ && rm -rf /var/lib/apt/lists/*
 COPY . .
 # Static files are collected at build time and served by WhiteNoise.
 RUN SECRET_KEY=build-only-not-secret-build-only-not-secret-0123456789 ALLOWED_HOSTS=build \

@@ -11,6 +11,10 @@ $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV) || { [ "$$(id -u)" = 0 ] && apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv >/dev/null && \
 		rm -rf $(VENV) && $(PYTHON) -m venv $(VENV); }
+	@# python-ldap (LDAP sign-in) builds against OpenLDAP's headers.
+	@dpkg -s libldap2-dev libsasl2-dev >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+		libldap2-dev libsasl2-dev >/dev/null; } || true
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[dev]'
 	touch $@

@@ -25,8 +25,8 @@ class UnitDutyAdmin(ReadOnlyAdmin):
 
 @admin.register(Person)
 class PersonAdmin(ReadOnlyAdmin):
-    list_display = ["full_name", "title", "email", "user"]
-    search_fields = ["full_name", "search_key", "email"]
+    list_display = ["full_name", "title", "email", "staff_code", "user"]
+    search_fields = ["full_name", "search_key", "email", "staff_code"]
 
 
 @admin.register(Position)

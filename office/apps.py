@@ -7,8 +7,14 @@ class OfficeConfig(AppConfig):
     verbose_name = _("Office directory")
 
     def ready(self):
+        from portal.identity import directory_signed_in, register_unit_choices
         from portal.navigation import NavItem, register
         from portal.roles import grant
+
+        # Sign-in through the university's directory: link the directory's person, and let
+        # the group → role mapping name our units.
+        directory_signed_in.connect(_link_person, dispatch_uid="office.link_person")
+        register_unit_choices(_unit_choices)
 
         register(
             NavItem(_("Office directory"), "office:directory", audience="public", order=10),
@@ -28,3 +34,18 @@ class OfficeConfig(AppConfig):
                 for model in ("unit", "unitduty", "person", "position", "assignment", "auditevent")
             ),
         )
+
+
+def _link_person(sender, user, email="", staff_code="", **kwargs):
+    from .services import link_person_to_user
+
+    link_person_to_user(user=user, email=email, staff_code=staff_code)
+
+
+def _unit_choices():
+    from .models import Unit
+
+    return [
+        (code, f"{'· ' * depth}{name} ({code})")
+        for code, name, depth in Unit.objects.tree_order().values_list("code", "name", "depth")
+    ]

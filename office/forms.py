@@ -135,14 +135,18 @@ class PersonForm(forms.ModelForm):
 
     class Meta:
         model = Person
-        fields = ["title", "full_name", "email", "phone", "user", "note"]
+        fields = ["title", "full_name", "email", "staff_code", "phone", "user", "note"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = _helper(
             _("Save"),
             Row(Column("title", css_class="col-md-3"), Column("full_name", css_class="col-md-9")),
-            Row(Column("email", css_class="col-md-6"), Column("phone", css_class="col-md-6")),
+            Row(
+                Column("email", css_class="col-md-5"),
+                Column("staff_code", css_class="col-md-3"),
+                Column("phone", css_class="col-md-4"),
+            ),
             "user",
             "note",
         )

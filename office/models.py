@@ -214,6 +214,16 @@ class Person(models.Model):
         related_name="person",
     )
     email = models.EmailField(_("e-mail"), blank=True)
+    staff_code = models.CharField(
+        _("staff code"),
+        max_length=40,
+        blank=True,
+        db_index=True,
+        help_text=_(
+            "The code of the university's staff records (mã cán bộ); the sign-in matches the "
+            "person to their account by it, or else by e-mail."
+        ),
+    )
     phone = models.CharField(_("personal telephone"), max_length=40, blank=True)
     note = models.CharField(_("note"), max_length=255, blank=True)
     search_key = models.TextField(editable=False, default="")

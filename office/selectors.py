@@ -8,9 +8,10 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Prefetch, Q
+from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.utils import timezone
 
+from portal.models import RoleGrant
 from portal.text import fold, fold_words
 
 from .models import Assignment, Person, Position, Relation, Unit, UnitDuty, UnitKind
@@ -120,16 +121,13 @@ def people_with_role_in(unit, on: date | None = None, position: str | None = Non
 
 
 def units_of_user(user, on: date | None = None) -> list[Unit]:
-    """The units a logged-in user belongs to (a position) or handles (an area), tree order."""
+    """The units a logged-in user belongs to (a position), handles (an area), or holds a role
+    in through the university directory's groups (portal's RoleGrant), tree order. One query."""
     if not getattr(user, "is_authenticated", False):
         return []
-    rows = (
-        Assignment.objects.on(_day(on))
-        .filter(person__user=user)
-        .select_related("unit")
-        .order_by("unit__sort_path")
-    )
-    return _unique(a.unit for a in rows)
+    assigned = Assignment.objects.on(_day(on)).filter(person__user=user, unit=OuterRef("pk"))
+    granted = RoleGrant.objects.filter(user=user, unit_code=OuterRef("code"))
+    return list(Unit.objects.filter(Exists(assigned) | Exists(granted)).order_by("sort_path"))
 
 
 def person_of_user(user) -> Person | None:

@@ -27,7 +27,7 @@ UNIT_FIELDS = [
     "website",
     "order",
 ]
-PERSON_FIELDS = ["title", "full_name", "email", "phone", "note"]
+PERSON_FIELDS = ["title", "full_name", "email", "staff_code", "phone", "note"]
 POSITION_FIELDS = ["name", "name_en", "is_leadership", "order"]
 
 
@@ -157,6 +157,43 @@ def update_person(*, actor, person: Person, **changes) -> Person:
         if after != before:
             _audit(actor, "person.update", person, before=before, after=after)
         return person
+
+
+def link_person_to_user(*, user, email: str = "", staff_code: str = "") -> Person | None:
+    """After a sign-in through the university's directory: the directory's person is this
+    account, so "directly in charge" and escalations reach a real log-in.
+
+    Matched by staff code first, then by e-mail (case-insensitive), among people not linked to
+    another account. A person already linked to the account stays as they are. Audited.
+    """
+    if Person.objects.filter(user=user).exists():
+        return None
+    free = Person.objects.filter(user__isnull=True)
+    person = None
+    if staff_code:
+        person = free.filter(staff_code__iexact=staff_code.strip()).order_by("pk").first()
+    if person is None and email:
+        matches = list(free.filter(email__iexact=email.strip()).order_by("pk")[:2])
+        # Two people with one address: no guess; an administrator links them by hand.
+        person = matches[0] if len(matches) == 1 else None
+    if person is None:
+        return None
+    with transaction.atomic():
+        person = Person.objects.select_for_update().get(pk=person.pk)
+        if person.user_id:
+            return None
+        before = _snapshot(person)
+        person.user = user
+        person.save(update_fields=["user", "updated_at"])
+        _audit(
+            None,
+            "person.link",
+            person,
+            before=before,
+            after=_snapshot(person),
+            note="signed in through the university's directory",
+        )
+    return person
 
 
 def create_position(*, actor, unit: Unit, name: str, **fields) -> Position:

@@ -1,8 +1,19 @@
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from .models import DeadlineStep, Notification, NotificationEvent, User
+from .identity import unit_choices
+from .models import (
+    DeadlineStep,
+    GroupRoleMapping,
+    Notification,
+    NotificationEvent,
+    RoleChange,
+    RoleGrant,
+    User,
+)
+from .roles import Role
 
 
 @admin.register(User)
@@ -72,3 +83,51 @@ class NotificationAdmin(ReadOnlyAdmin):
     date_hierarchy = "created_at"
     list_select_related = ("user",)
     inlines = [NotificationEventInline]
+
+
+# --- Sign-in with the university's identity ---------------------------------------------
+
+
+class GroupRoleMappingForm(forms.ModelForm):
+    unit_code = forms.TypedChoiceField(
+        label=_("unit"),
+        required=False,
+        empty_value="",
+        choices=lambda: [("", _("— none —")), *unit_choices()],
+        help_text=_("The office directory unit the role applies to. Empty: none."),
+    )
+
+    role = forms.ChoiceField(label=_("role"), choices=Role.choices)
+
+    class Meta:
+        model = GroupRoleMapping
+        fields = ("group", "source", "role", "unit_code", "note")
+
+    def clean_group(self):
+        return self.cleaned_data["group"].strip()
+
+
+@admin.register(GroupRoleMapping)
+class GroupRoleMappingAdmin(admin.ModelAdmin):
+    form = GroupRoleMappingForm
+    list_display = ("group", "source", "role", "unit_code", "note")
+    list_filter = ("source", "role")
+    search_fields = ("group", "unit_code", "note")
+
+
+@admin.register(RoleGrant)
+class RoleGrantAdmin(ReadOnlyAdmin):
+    list_display = ("user", "role", "unit_code", "source", "group", "granted_at")
+    list_filter = ("source", "role")
+    search_fields = ("user__username", "group", "unit_code")
+    list_select_related = ("user",)
+
+
+@admin.register(RoleChange)
+class RoleChangeAdmin(ReadOnlyAdmin):
+    """The audit trail of roles: read-only, never deleted."""
+
+    list_display = ("at", "username", "action", "role", "unit_code", "source", "reason")
+    list_filter = ("action", "source", "role")
+    search_fields = ("username", "reason", "unit_code")
+    date_hierarchy = "at"

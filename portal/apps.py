@@ -19,6 +19,17 @@ class PortalConfig(AppConfig):
         post_migrate.connect(sync_roles, dispatch_uid="portal.sync_roles")
         # The engine's beat tasks live in django-celery-beat's tables, where ops can change them.
         post_migrate.connect(ensure_periodic_tasks, dispatch_uid="portal.periodic_tasks")
+        # Every change of role is audited (portal.identity.audit), also those made by hand.
+        from django.contrib.auth import get_user_model
+        from django.db.models.signals import m2m_changed
+
+        from .identity.audit import record_manual_role_change
+
+        m2m_changed.connect(
+            record_manual_role_change,
+            sender=get_user_model().groups.through,
+            dispatch_uid="portal.audit_roles",
+        )
 
         # Operations run the outbox and the deadlines; the outbox holds other people's mail, so
         # the heads of a workflow see only the delivery status of theirs (ops.watch_deliveries).

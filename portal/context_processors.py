@@ -11,6 +11,8 @@ def portal(request):
         "nav_public": navigation.items_for(user, audience="public"),
         "nav_work": navigation.work_items_for(user) if user.is_authenticated else [],
         "PORTAL_DEBUG": settings.DEBUG,
+        # "Sign in with the university account" on the log-in page and in the header.
+        "OIDC_SIGN_IN": bool(settings.OIDC_ISSUER and settings.OIDC_RP_CLIENT_ID),
         # The bell's unread count: one COUNT, run only when a template reads it.
         "bell": selectors.Bell(user),
     }

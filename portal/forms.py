@@ -1,4 +1,5 @@
 from django import forms
+from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
@@ -34,3 +35,23 @@ class LoginForm(HoneypotMixin, AuthenticationForm):
             attrs={"autocomplete": "current-password"}
         )
         self.fields["password"].label = _("Password")
+
+    def get_invalid_login_error(self):
+        if getattr(self.request, "portal_directory_unreachable", False):
+            return forms.ValidationError(
+                _(
+                    "The university directory cannot be reached right now, so the password "
+                    "could not be checked. Please try again in a few minutes."
+                ),
+                code="directory_unreachable",
+            )
+        if settings.LOCAL_PASSWORDS != "all":
+            return forms.ValidationError(
+                _(
+                    "The user name or password is not right. Staff sign in with the "
+                    "university account; passwords of the portal are kept only for the "
+                    "emergency administrator."
+                ),
+                code="invalid_login",
+            )
+        return super().get_invalid_login_error()

@@ -393,3 +393,136 @@ class NotificationEvent(models.Model):
 
     def __str__(self):
         return f"{self.from_status} → {self.to_status} @ {self.at:%Y-%m-%d %H:%M}"
+
+
+# --- Sign-in with the university's identity (portal.identity) -------------------------------
+# The directory (OpenID Connect provider or LDAP) says which groups a person is in; admins map a
+# group to a portal role and, where the role is scoped, a unit. The mapping is applied at each
+# sign-in: what the directory no longer gives is taken away, and every change is audited.
+
+
+def role_label(value: str) -> str:
+    # Role values are stored without `choices`, so adding a role needs no migration here.
+    try:
+        return str(Role(value).label)
+    except ValueError:
+        return value
+
+
+class IdentitySource(models.TextChoices):
+    ANY = "any", _("Any sign-in")
+    OIDC = "oidc", _("University account (OpenID Connect)")
+    LDAP = "ldap", _("LDAP directory")
+
+
+class GroupRoleMapping(models.Model):
+    """A group (or a claim value) of the university's directory → a portal role in a unit."""
+
+    source = models.CharField(
+        _("sign-in"), max_length=8, choices=IdentitySource.choices, default=IdentitySource.ANY
+    )
+    group = models.CharField(
+        _("group or claim value"),
+        max_length=255,
+        help_text=_(
+            "As the directory sends it: a group name, an LDAP group's DN, an Entra ID group's "
+            "object ID or an app role. Compared without regard to case."
+        ),
+    )
+    role = models.CharField(_("role"), max_length=64)
+    unit_code = models.CharField(
+        _("unit"),
+        max_length=40,
+        blank=True,
+        help_text=_("The office directory unit the role applies to (its code). Empty: none."),
+    )
+    note = models.CharField(_("note"), max_length=255, blank=True)
+
+    class Meta:
+        verbose_name = _("group → role mapping")
+        verbose_name_plural = _("group → role mappings")
+        ordering = ["group", "role", "unit_code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source", "group", "role", "unit_code"], name="identity_mapping_unique"
+            )
+        ]
+
+    def __str__(self):
+        unit = f" · {self.unit_code}" if self.unit_code else ""
+        return f"{self.group} → {role_label(self.role)}{unit}"
+
+
+class RoleGrant(models.Model):
+    """A role (in a unit) that the directory gives a person now, from their last sign-in."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="role_grants"
+    )
+    role = models.CharField(_("role"), max_length=64)
+    unit_code = models.CharField(_("unit"), max_length=40, blank=True)
+    source = models.CharField(_("sign-in"), max_length=8, choices=IdentitySource.choices)
+    group = models.CharField(_("from group"), max_length=255)
+    granted_at = models.DateTimeField(_("granted at"))
+
+    class Meta:
+        verbose_name = _("role from the directory")
+        verbose_name_plural = _("roles from the directory")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "role", "unit_code"], name="identity_grant_unique"
+            )
+        ]
+        indexes = [models.Index(fields=["unit_code"], name="identity_grant_unit_idx")]
+
+    def __str__(self):
+        return f"{self.user} · {role_label(self.role)} {self.unit_code}".strip()
+
+
+class RoleChange(models.Model):
+    """The audit trail of roles: who gained or lost which role (in which unit), when, why.
+
+    Never edited or deleted, not even through the admin; the user's name is kept as text so the
+    row outlives the account.
+    """
+
+    class Action(models.TextChoices):
+        GRANTED = "granted", _("granted")
+        REVOKED = "revoked", _("revoked")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("person"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="role_changes",
+    )
+    username = models.CharField(_("user name"), max_length=150)
+    at = models.DateTimeField(_("when"), db_index=True)
+    action = models.CharField(_("change"), max_length=8, choices=Action.choices)
+    role = models.CharField(_("role"), max_length=64)
+    unit_code = models.CharField(_("unit"), max_length=40, blank=True)
+    # Where the change came from: a sign-in through the directory, or a change by hand (admin).
+    source = models.CharField(
+        _("source"),
+        max_length=8,
+        choices=[*IdentitySource.choices, ("manual", _("by hand"))],
+    )
+    reason = models.CharField(_("reason"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("role change")
+        verbose_name_plural = _("role changes")
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["user", "-at"], name="identity_change_user_idx")]
+
+    def __str__(self):
+        return f"{self.at:%d/%m/%Y %H:%M} {self.username} {self.action} {self.role}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError("Role changes are immutable.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("Role changes are immutable.")

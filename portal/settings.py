@@ -216,10 +216,59 @@ SESSION_COOKIE_AGE = SESSION_MAX_HOURS * 3600
 ADMIN_URL = env("ADMIN_URL", default="admin/").strip("/") + "/"
 LOGIN_REDIRECT_URL = "portal:dashboard"
 LOGOUT_REDIRECT_URL = "portal:home"
-AUTHENTICATION_BACKENDS = [
-    "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
-]
+
+# --- Sign-in with the university's identity (portal.identity, docs/identity.md) ---------------
+# Local passwords: "all", or "superusers" (the break-glass administrators only; everyone else
+# signs in with the university account or through LDAP).
+LOCAL_PASSWORDS = env("LOCAL_PASSWORDS", default="all")
+if LOCAL_PASSWORDS not in ("all", "superusers"):
+    raise ImproperlyConfigured("LOCAL_PASSWORDS must be 'all' or 'superusers'.")
+# OpenID Connect (Entra ID, Google Workspace, Keycloak, …): the endpoints come from the
+# provider's discovery document at OIDC_ISSUER/.well-known/openid-configuration.
+OIDC_ISSUER = env("OIDC_ISSUER", default="").rstrip("/")
+OIDC_RP_CLIENT_ID = env("OIDC_CLIENT_ID", default="")
+OIDC_RP_CLIENT_SECRET = env("OIDC_CLIENT_SECRET", default="")
+if OIDC_ISSUER and not (OIDC_RP_CLIENT_ID and OIDC_RP_CLIENT_SECRET):
+    raise ImproperlyConfigured("OIDC_ISSUER needs OIDC_CLIENT_ID and OIDC_CLIENT_SECRET.")
+OIDC_RP_SCOPES = env("OIDC_SCOPES", default="openid email profile")
+OIDC_RP_SIGN_ALGO = env("OIDC_SIGN_ALGO", default="RS256")
+OIDC_GROUPS_CLAIM = env("OIDC_GROUPS_CLAIM", default="groups")
+OIDC_STAFF_CODE_CLAIM = env("OIDC_STAFF_CODE_CLAIM", default="")
+OIDC_DISCOVERY_TTL = env.int("OIDC_DISCOVERY_TTL", default=3600)
+OIDC_TIMEOUT = env.int("OIDC_TIMEOUT", default=10)
+OIDC_USE_PKCE = True
+OIDC_USE_NONCE = True
+OIDC_PKCE_CODE_CHALLENGE_METHOD = "S256"
+OIDC_AUTHENTICATION_CALLBACK_URL = "oidc_authentication_callback"
+# LDAP (OpenLDAP, Active Directory, …) through the log-in form.
+LDAP_SERVER_URI = env("LDAP_SERVER_URI", default="")
+LDAP_BIND_DN = env("LDAP_BIND_DN", default="")
+LDAP_BIND_PASSWORD = env("LDAP_BIND_PASSWORD", default="")
+LDAP_START_TLS = env.bool("LDAP_START_TLS", default=False)
+LDAP_CA_CERT_FILE = env("LDAP_CA_CERT_FILE", default="")
+LDAP_USER_BASE = env("LDAP_USER_BASE", default="")
+LDAP_USER_FILTER = env("LDAP_USER_FILTER", default="(uid=%(user)s)")
+LDAP_GROUP_BASE = env("LDAP_GROUP_BASE", default="")
+LDAP_GROUP_FILTER = env("LDAP_GROUP_FILTER", default="(objectClass=groupOfNames)")
+LDAP_GROUP_TYPE = env("LDAP_GROUP_TYPE", default="groupOfNames")
+if LDAP_GROUP_TYPE not in ("groupOfNames", "groupOfUniqueNames", "posixGroup", "activeDirectory"):
+    raise ImproperlyConfigured(
+        "LDAP_GROUP_TYPE must be groupOfNames, groupOfUniqueNames, posixGroup or activeDirectory."
+    )
+LDAP_EMAIL_ATTR = env("LDAP_EMAIL_ATTR", default="mail")
+LDAP_NAME_ATTR = env("LDAP_NAME_ATTR", default="cn")
+LDAP_STAFF_CODE_ATTR = env("LDAP_STAFF_CODE_ATTR", default="employeeNumber")
+LDAP_TIMEOUT = env.int("LDAP_TIMEOUT", default=5)
+
+# LDAP before local passwords: a directory user's log-in then costs no PBKDF2 round of the
+# portal's own (Django hashes even against an unusable password, ~1 s here: bench/identity.py);
+# the break-glass admin, unknown to LDAP, falls through to the local password.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend"]
+if LDAP_SERVER_URI:
+    AUTHENTICATION_BACKENDS.append("portal.identity.ldap.PortalLDAPBackend")
+AUTHENTICATION_BACKENDS.append("portal.identity.backends.LocalPasswordBackend")
+if OIDC_ISSUER:
+    AUTHENTICATION_BACKENDS.append("portal.identity.oidc.PortalOIDCBackend")
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

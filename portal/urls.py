@@ -5,6 +5,7 @@ from django.urls import include, path
 
 from . import downloads, ops, views, views_notifications
 from .forms import LoginForm
+from .identity import oidc
 from .ratelimits import limit_posts
 
 portal_patterns = (
@@ -46,7 +47,10 @@ urlpatterns = [
         ),
         name="login",
     ),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("logout/", oidc.LogoutView.as_view(), name="logout"),
+    # Sign-in with the university account (OpenID Connect); 404 unless OIDC_ISSUER is set.
+    path("oidc/authenticate/", oidc.SignInView.as_view(), name="oidc_authentication_init"),
+    path("oidc/callback/", oidc.CallbackView.as_view(), name="oidc_authentication_callback"),
     path("password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path(
         "password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"

@@ -63,6 +63,14 @@ if [ -z "${REDIS_URL:-}" ]; then
   fi
 fi
 
+# --- Identity servers the sign-in tests start themselves (tests/identity/servers.py) ----------
+# Debian's slapd for LDAP, Node and npm for the oidc-provider package.
+ident_need=()
+command -v slapd >/dev/null || [ -x /usr/sbin/slapd ] || ident_need+=(slapd ldap-utils)
+command -v node >/dev/null || ident_need+=(nodejs)
+command -v npm >/dev/null || ident_need+=(npm)
+if [ ${#ident_need[@]} -gt 0 ]; then apt_install "${ident_need[@]}"; fi
+
 # --- Chromium for the browser tests -----------------------------------------------------------
 if [ -z "${CHROMIUM_PATH:-}" ] && ! command -v chromium >/dev/null; then apt_install chromium; fi
 

@@ -64,3 +64,7 @@ def hust_units(db):
     Unit.objects.create(code="hust-seee", kind="school", name="Trường Điện – Điện tử", parent=hust)
     yield hust
     cache.delete("accounts:unit-choices")
+
+
+# Real identity servers (slapd, an OpenID Connect provider), started on first use.
+from tests.identity.servers import oidc_provider, slapd, use_ldap, use_oidc  # noqa: E402, F401

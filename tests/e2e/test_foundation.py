@@ -18,6 +18,7 @@ EXPECTED_NAV = {
     Role.LEADERSHIP: "Báo cáo đối thoại",
     Role.LEARNER: "Gửi câu hỏi",
     Role.DIRECTORY_ADMIN: "Cập nhật danh bạ",
+    Role.OPERATIONS: "Hộp thư đi",
 }
 
 # The head of the MTT Office receives every step's escalations: they read the queues too.

@@ -1,5 +1,6 @@
 """Production settings: check --deploy is clean, secrets are required, the compose file is valid."""
 
+import json
 import os
 import subprocess
 import sys
@@ -80,3 +81,15 @@ def test_the_dockerfile_builds_the_image_compose_uses():
     dockerfile = (ROOT / "Dockerfile").read_text()
     assert dockerfile.startswith("#") and "FROM python:3.11" in dockerfile
     assert "collectstatic" in dockerfile and "USER portal" in dockerfile
+
+
+def test_the_sso_profile_runs_keycloak_with_the_realm_of_the_repo(compose):
+    keycloak = compose["services"]["keycloak"]
+    assert keycloak["profiles"] == ["sso"]
+    assert "--import-realm" in keycloak["command"]
+    mount = next(v for v in keycloak["volumes"] if "keycloak-realm.json" in v)
+    realm = json.loads((ROOT / mount.split(":")[0]).read_text())
+    client = next(c for c in realm["clients"] if c["clientId"] == "office-portal")
+    assert client["attributes"]["pkce.code.challenge.method"] == "S256"
+    assert "http://localhost:8000/oidc/callback/" in client["redirectUris"]
+    assert {g["name"] for g in realm["groups"]} >= {"mtt-office", "directory-admins"}
