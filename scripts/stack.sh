@@ -211,6 +211,9 @@ rollout() {
     i=$((i + 1))
     stop_one "$RUN/web$i.pid"
     start_web "$i" "$port" || exit 1
+    # nginx counts a replica that refused a connection as down for fail_timeout (5 s, in
+    # render_nginx): wait it out, or the next replica's turn leaves nginx with none it will try.
+    sleep 6
   done
   stop_one "$RUN/worker.pid"
   start_celery worker || exit 1
