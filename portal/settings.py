@@ -66,6 +66,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # Outermost: counts every response by status for /metrics, the 500s and 503s included.
     "portal.health.MetricsMiddleware",
+    # Next: everything after it (and gunicorn's access log) sees the client's address.
+    "portal.middleware.ProxyClientAddressMiddleware",
+    "portal.middleware.ReplicaHeaderMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -299,6 +302,8 @@ AXES_LOCKOUT_CALLABLE = "portal.lockout.lockout_response"
 # How many reverse proxies in front of the portal append to X-Forwarded-For (0: none; the
 # compose stack's nginx: 1). The client address is the one the last trusted proxy saw.
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured("TRUSTED_PROXY_COUNT must be 0 or more.")
 AXES_CLIENT_IP_CALLABLE = "portal.clientip.client_ip"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
@@ -490,6 +495,9 @@ SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 METRICS_TOKEN = env("METRICS_TOKEN", default="")
 READYZ_BEAT_MAX_AGE_SECONDS = env.int("READYZ_BEAT_MAX_AGE_SECONDS", default=300)
 READYZ_OUTBOX_MAX_AGE_SECONDS = env.int("READYZ_OUTBOX_MAX_AGE_SECONDS", default=900)
+
+# Names this web replica in an X-Portal-Replica response header (scripts/stack.sh: web1, web2).
+PORTAL_REPLICA = env("PORTAL_REPLICA", default="")
 
 # Log lines and error reports never carry a working secret (a tracking or view-once link).
 DEFAULT_EXCEPTION_REPORTER_FILTER = "portal.logfilters.SecretsReporterFilter"
