@@ -7,6 +7,9 @@ class AccountsConfig(AppConfig):
     verbose_name = _("E-mail accounts (MTT.QT06)")
 
     def ready(self):
+        from django.db.models.signals import post_delete, post_save
+
+        from office.models import Unit
         from portal.navigation import NavItem, register
         from portal.ops import watch_deliveries
         from portal.tasks import register_periodic_task
@@ -14,6 +17,11 @@ class AccountsConfig(AppConfig):
         from . import deadlines, downloads, privacy
 
         privacy.register_source()
+        # The forms' cached unit list follows the directory (accounts.forms.unit_choices).
+        from .forms import forget_unit_choices
+
+        post_save.connect(forget_unit_choices, sender=Unit, dispatch_uid="accounts.units")
+        post_delete.connect(forget_unit_choices, sender=Unit, dispatch_uid="accounts.units-del")
 
         deadlines.register()
         downloads.register()

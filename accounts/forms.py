@@ -25,9 +25,27 @@ UNIT_KINDS = ("school", "faculty", "institute", "centre", "department", "office"
 STUDENT_UNIT_KINDS = ("school", "faculty", "institute", "centre")
 
 
+UNIT_CHOICES_KEY = "accounts:unit-choices"
+# The HTML of an empty BM01/BM02 (accounts.views.public), per form, language and request kind.
+EMPTY_FORM_KEY = "accounts:form:{person_kind}:{language}:{kind}"
+
+
+def forget_unit_choices(**_signal):
+    """A unit added, renamed or removed in the directory shows on the forms at once."""
+    cache.delete_many(
+        [UNIT_CHOICES_KEY]
+        + [
+            EMPTY_FORM_KEY.format(person_kind=person_kind, language=language, kind=kind)
+            for person_kind in PersonKind.values
+            for language, _name in settings.LANGUAGES
+            for kind in ("", *RequestKind.values)
+        ]
+    )
+
+
 def unit_choices(kinds=UNIT_KINDS) -> list[tuple[str, str]]:
     """The HUST units a form offers (office directory), cached: the public form is hot."""
-    units = cache.get("accounts:unit-choices")
+    units = cache.get(UNIT_CHOICES_KEY)
     if units is None:
         from office.models import Unit
 
@@ -35,7 +53,7 @@ def unit_choices(kinds=UNIT_KINDS) -> list[tuple[str, str]]:
         qs = Unit.objects.filter(kind__in=UNIT_KINDS)
         qs = qs.filter(path__startswith=hust.path) if hust else qs.filter(code__startswith="hust")
         units = [(u.code, u.name, u.kind) for u in qs.order_by("name")]
-        cache.set("accounts:unit-choices", units, 300)
+        cache.set(UNIT_CHOICES_KEY, units, 300)
     return [(code, name) for code, name, kind in units if kind in kinds]
 
 

@@ -20,6 +20,7 @@ from portal.ratelimits import limit_posts
 from .. import selectors, services
 from ..duplicates import DuplicateRequest
 from ..forms import (
+    EMPTY_FORM_KEY,
     RevealForm,
     TrackLookupForm,
     form_class_for,
@@ -97,7 +98,9 @@ def apply(request, person_kind):
     fields_html = None
     if not form.is_bound:
         kind = form.initial.get("request_kind", "")
-        key = f"accounts:form:{person_kind}:{request.LANGUAGE_CODE}:{kind}"
+        key = EMPTY_FORM_KEY.format(
+            person_kind=person_kind, language=request.LANGUAGE_CODE, kind=kind
+        )
         fields_html = cache.get(key)
         if fields_html is None:
             fields_html = render_to_string("accounts/_form_fields.html", {"form": form})

@@ -172,3 +172,18 @@ def test_bm02_lists_faculties_and_schools_but_no_office(client):
     staff = client.get("/accounts/apply/staff/").content.decode()
     assert "Trường Điện – Điện tử" in student and "Ban Đào tạo" not in student
     assert "Ban Đào tạo" in staff  # staff work in offices too
+
+
+def test_a_unit_renamed_in_the_directory_shows_on_the_form_at_once(client):
+    from office.models import Unit
+
+    assert "Trường Cơ khí" in client.get("/accounts/apply/student/").content.decode()
+    unit = Unit.objects.get(code="hust-sme")
+    unit.name = "Trường Cơ khí và Tự động hoá"
+    unit.save()
+    Unit.objects.create(
+        code="hust-sce", kind="school", name="Trường Hoá và Khoa học sự sống", parent=unit.parent
+    )
+    page = client.get("/accounts/apply/student/").content.decode()
+    assert "Trường Cơ khí và Tự động hoá" in page
+    assert "Trường Hoá và Khoa học sự sống" in page
