@@ -309,4 +309,10 @@ def confirm_draft(pk, user, data: dict, *, now=None) -> AccountRequest:
             action="confirmed",
             fields=[*changed, "unit", "claimed_by", "claimed_at"],
         )
+    # From here on it is a request like one from the web form: an exact registry match with no
+    # duplicate is verified automatically where the admins switched that on (issue 17).
+    from ..services.automatic import auto_verify_request
+
+    if auto_verify_request(req.pk, now=now):
+        req.refresh_from_db()
     return req

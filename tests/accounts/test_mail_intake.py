@@ -161,6 +161,27 @@ def test_confirming_a_draft_makes_a_normal_request_and_mails_the_tracking_link(
     assert build_email(mail).reply_to == ["mtt@hust.edu.vn"]
 
 
+def test_a_confirmed_draft_matching_the_registry_is_verified_automatically(
+    db, make_user, registry_student, auto_verification
+):
+    # Once confirmed, a draft is a request like one from the web form: an exact registry match
+    # goes on to the technician without a person (issue 17), where the admins switched it on.
+    registry_student(
+        family_and_middle_names="Trần Thị",
+        given_name="Bình",
+        unit_name="Trường Công nghệ Thông tin và Truyền thông",
+        student_class="CNTT-01",
+    )
+    auto_verification(student=True)
+    office = make_user("mtt_office")
+    _row, req = _draft(message(attachments=[("bm02.docx", bm_docx(), DOCX)], date=RECEIVED))
+    assert req.status == Status.DRAFT  # nothing is verified before staff confirm the draft
+    confirm_draft(req.pk, office, {})
+    req.refresh_from_db()
+    assert req.status == Status.VERIFIED
+    assert req.events.filter(action="auto_verified").exists()
+
+
 def test_a_reply_with_the_reference_and_a_bounce_attach_to_their_request(db, make_user):
     _row, req = _draft(message(attachments=[("bm02.docx", bm_docx(), DOCX)]))
     link = f"https://portal.example/accounts/track/{req.tracking_token}/"
