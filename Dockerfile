@@ -20,4 +20,4 @@ RUN SECRET_KEY=build-only-not-secret-build-only-not-secret-0123456789 ALLOWED_HO
  && mkdir -p /app/var && chown -R portal /app/var
 USER portal
 EXPOSE 8000
-CMD ["gunicorn", "portal.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "4", "--access-logfile", "-"]
+CMD ["gunicorn", "portal.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "4", "--access-logfile", "-", "--logger-class", "portal.accesslog.Logger"]

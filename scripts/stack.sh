@@ -112,8 +112,8 @@ render_nginx() {
   # The same variables docker-compose.yml gives the nginx image; only these are replaced.
   NGINX_LISTEN="127.0.0.1:$STACK_PORT" NGINX_SERVER_NAME="127.0.0.1 localhost" \
     NGINX_UPSTREAM="$upstream" NGINX_MEDIA_ROOT="$MEDIA_ROOT" \
-    NGINX_ERROR_PAGES="$ROOT/static/errors" \
-    envsubst '${NGINX_LISTEN} ${NGINX_SERVER_NAME} ${NGINX_UPSTREAM} ${NGINX_MEDIA_ROOT} ${NGINX_ERROR_PAGES} ${PROTECTED_MEDIA_ACCEL_PREFIX}' \
+    NGINX_ERROR_PAGES="$ROOT/static/errors" NGINX_ACCESS_LOG="$LOGS/nginx.access.log" \
+    envsubst '${NGINX_LISTEN} ${NGINX_SERVER_NAME} ${NGINX_UPSTREAM} ${NGINX_MEDIA_ROOT} ${NGINX_ERROR_PAGES} ${PROTECTED_MEDIA_ACCEL_PREFIX} ${NGINX_ACCESS_LOG}' \
     <"$ROOT/scripts/nginx.conf.template" >"$NGINX_DIR/portal.conf"
   # What the Debian package's /etc/nginx/nginx.conf would say, but every path under STACK_DIR.
   cat >"$NGINX_DIR/nginx.conf" <<EOF
@@ -124,8 +124,7 @@ events { worker_connections 512; }
 http {
     include /etc/nginx/mime.types;
     default_type application/octet-stream;
-    log_format stack '\$remote_addr "\$request" \$status \$body_bytes_sent upstream=\$upstream_addr';
-    access_log $LOGS/nginx.access.log stack;
+    # The access log's format (secrets redacted) is the template's: portal_redacted.
     sendfile on;
     client_body_temp_path $NGINX_DIR/tmp/body;
     proxy_temp_path $NGINX_DIR/tmp/proxy;
@@ -149,7 +148,8 @@ start_web() {  # start_web N PORT
   echo "== web$1: gunicorn on 127.0.0.1:$2"
   PORTAL_REPLICA=web$1 "$PY" -m gunicorn portal.wsgi:application --bind "127.0.0.1:$2" \
     --workers "$WEB_WORKERS" --daemon --pid "$RUN/web$1.pid" --chdir "$ROOT" \
-    --access-logfile "$LOGS/web$1.access.log" --error-logfile "$LOGS/web$1.log"
+    --access-logfile "$LOGS/web$1.access.log" --error-logfile "$LOGS/web$1.log" \
+    --logger-class portal.accesslog.Logger
   wait_http "http://127.0.0.1:$2/healthz" 60 || { echo "!! web$1 did not answer" >&2; tail -20 "$LOGS/web$1.log" >&2; return 1; }
 }
 

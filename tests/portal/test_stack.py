@@ -73,6 +73,23 @@ def test_the_portal_logs_the_clients_address_not_the_proxys(stack):
     assert stack.log_lines("nginx.access.log", probe)[0].split()[0] == CLIENT_ADDRESS
 
 
+def test_no_access_log_keeps_a_secret_link(stack):
+    # A tracking link is its recipient's secret: neither nginx nor gunicorn writes it down,
+    # not in the request line and not in the Referer of the next page.
+    token, referer_token = uuid.uuid4().hex, uuid.uuid4().hex
+    response, _ = stack.request(
+        "GET",
+        f"/accounts/track/{token}/?probe={token[:8]}",
+        headers={"Referer": f"http://127.0.0.1/accounts/track/{referer_token}/"},
+    )
+    assert response.status in (404, 410)
+    for log in ("nginx.access.log", "web*.access.log"):
+        lines = stack.log_lines(log, token[:8])
+        assert lines, log
+        assert all(token not in line and referer_token not in line for line in lines), lines
+        assert all("/accounts/track/[redacted]/" in line for line in lines), lines
+
+
 def _multipart(size: int) -> tuple[bytes, dict]:
     boundary = uuid.uuid4().hex
     body = (
