@@ -410,12 +410,15 @@ def _insert_returning(connection, rows: list[Notification]) -> dict[str, int]:
 def build_email(notification: Notification) -> EmailMultiAlternatives:
     """The mail as the recipient gets it: the only place the secrets are put back."""
     values = _open_secrets(notification.secrets)
+    office = _reply_to(notification.template)
     message = EmailMultiAlternatives(
         subject=reveal(notification.subject, values),
         body=reveal(notification.body, values),
-        from_email=settings.DEFAULT_FROM_EMAIL,
+        # A procedure with its own mailbox writes from it (MTT.QT06 step 5b: the MTT Office),
+        # and the answer comes back to the mailbox the intake task reads.
+        from_email=office[0] if office else settings.DEFAULT_FROM_EMAIL,
         to=[notification.email],
-        reply_to=_reply_to(notification.template),
+        reply_to=office,
         headers={
             # The same id on a repeated mail lets mail clients fold the duplicate.
             "Message-ID": f"<notification-{notification.pk}@{_message_domain()}>",

@@ -159,6 +159,7 @@ def test_confirming_a_draft_makes_a_normal_request_and_mails_the_tracking_link(
     assert req.tracking_token not in mail.body
     # The applicant's answer goes back to the office mailbox the intake task reads.
     assert build_email(mail).reply_to == ["mtt@hust.edu.vn"]
+    assert build_email(mail).from_email == "mtt@hust.edu.vn"  # from the office's own address
 
 
 def test_a_confirmed_draft_matching_the_registry_is_verified_automatically(
