@@ -77,6 +77,7 @@ def test_the_form_points_the_applicant_on_without_showing_the_other_request(
             "mobile_phone": "0987 000 111",
             "contact_email": "mai.le@example.com",
             "submission_token": token,
+            "privacy_consent": "on",
         },
     )
     body = response.content.decode()
