@@ -38,6 +38,7 @@ def bm02_data(token):
         "mobile_phone": "0912 345 678",
         "contact_email": "an.nguyen@example.com",
         "submission_token": token,
+        "privacy_consent": "on",
     }
 
 
