@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 
-from portal.models import DeadlineStep
+from portal.models import DeadlineStep, User
 from portal.text import fold, fold_words
 
 from .models import (
@@ -403,6 +403,7 @@ class Bm03:
     rows: list  # dicts: unit, staff/student × new/reset, done, returned, open, total
     totals: dict
     steps: list  # dicts: label, count, on_time, share, median_hours
+    technicians: list = field(default_factory=list)  # dicts: name, count, on_time, share, ...
 
 
 def bm03(date_from: dt.date, date_to: dt.date) -> Bm03:
@@ -451,10 +452,13 @@ def bm03(date_from: dt.date, date_to: dt.date) -> Bm03:
     ct = ContentType.objects.get_for_model(AccountRequest)
     closed = DeadlineStep.objects.filter(
         content_type=ct, closed_at__gte=start, closed_at__lt=end
-    ).values_list("step_type", "started_at", "due_at", "closed_at")
+    ).values_list("step_type", "started_at", "due_at", "closed_at", "object_id")
     by_type = defaultdict(list)
-    for step_type, started, due, closed_at in closed:
+    issue_steps = {}
+    for step_type, started, due, closed_at, object_id in closed:
         by_type[step_type].append((closed_at <= due, (closed_at - started).total_seconds() / 3600))
+        if step_type == "accounts.issue":
+            issue_steps[int(object_id)] = (closed_at <= due, (closed_at - started).total_seconds())
     steps = []
     for key, number, label, _who in PROCEDURE_STEPS[1:]:
         items = by_type.get(key, [])
@@ -469,7 +473,36 @@ def bm03(date_from: dt.date, date_to: dt.date) -> Bm03:
                 "median_hours": statistics.median(h for _ok, h in items) if items else None,
             }
         )
-    return Bm03(date_from, date_to, rows, totals, steps)
+    return Bm03(date_from, date_to, rows, totals, steps, _bm03_technicians(issue_steps))
+
+
+def _bm03_technicians(issue_steps: dict) -> list[dict]:
+    """Step 4 per person who issued (the portal's own provisioning as one more row), from the
+    issuing steps closed in the period: how many, how many on time, the median hours."""
+    issuers = dict(
+        AccountRequest.objects.filter(pk__in=issue_steps).values_list("pk", "issued_by_id")
+    )
+    names = {
+        u.pk: u.display_name
+        for u in User.objects.filter(pk__in={i for i in issuers.values() if i is not None})
+    }
+    per: dict = defaultdict(list)
+    for pk, (on_time, seconds) in issue_steps.items():
+        per[issuers.get(pk)].append((on_time, seconds / 3600))
+    rows = []
+    for issuer, items in per.items():
+        on_time = sum(1 for ok, _h in items if ok)
+        rows.append(
+            {
+                "name": names.get(issuer) or str(_("Portal (automatic)")),
+                "automatic": issuer is None,
+                "count": len(items),
+                "on_time": on_time,
+                "share": 100.0 * on_time / len(items),
+                "median_hours": statistics.median(h for _ok, h in items),
+            }
+        )
+    return sorted(rows, key=lambda r: (r["automatic"], fold(r["name"])))
 
 
 # --- the public service-quality page (issue 17; Decision 766/QĐ-TTg style) ---------------------

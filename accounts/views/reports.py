@@ -94,6 +94,30 @@ def report_xlsx(request):
                 round(step["median_hours"], 1) if step["median_hours"] is not None else "",
             ],
         )
+    xlsx_append(sheet, [])
+    xlsx_append(
+        sheet,
+        [
+            _("Issued by"),
+            _("Accounts issued"),
+            _("On time"),
+            _("Share on time (%)"),
+            _("Median time (hours)"),
+        ],
+    )
+    for cell in sheet[sheet.max_row]:
+        cell.font = bold
+    for tech in data.technicians:
+        xlsx_append(
+            sheet,
+            [
+                tech["name"],
+                tech["count"],
+                tech["on_time"],
+                round(tech["share"], 1),
+                round(tech["median_hours"], 1),
+            ],
+        )
     sheet.column_dimensions["A"].width = 48
     out = io.BytesIO()
     book.save(out)

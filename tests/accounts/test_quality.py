@@ -151,6 +151,27 @@ def test_bm03_shows_the_requests_verified_automatically(
     assert "1 (50 %)" in response.content.decode()
 
 
+def test_bm03_shows_step_4_per_technician_and_for_the_portal_itself(
+    ldap_directory, client_for, submit, registry_student, auto_verification, office, make_user
+):
+    # One account issued by hand by a technician, one by the portal's own provisioning: BM03
+    # names each issuer with how many, how many on time, and the median time.
+    registry_student()
+    auto_verification(student=True)
+    automatic = submit(at=timezone.now())
+    provision_account(automatic.provisioning.pk)
+    technician = make_user("mtt_technician", full_name="Lê Văn Kỹ")
+    by_hand = submit(person_id="20990002", contact_email="y@example.com", at=timezone.now())
+    services.verify_request(by_hand.pk, office, reason="Đã đối chiếu với hồ sơ giấy")
+    services.issue_account(by_hand.pk, technician, address="y.tranthi@sis.hust.edu.vn")
+    response = client_for("mtt_office_head").get("/accounts/report/")
+    rows = {t["name"]: t for t in response.context["report"].technicians}
+    assert rows["Lê Văn Kỹ"]["count"] == 1 and rows["Lê Văn Kỹ"]["on_time"] == 1
+    assert rows["Cổng (tự động)"]["count"] == 1
+    page = response.content.decode()
+    assert 'data-testid="bm03-technicians"' in page and "Lê Văn Kỹ" in page
+
+
 # --- the technician's page ----------------------------------------------------------------------
 
 
