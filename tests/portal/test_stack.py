@@ -258,6 +258,7 @@ def test_compose_and_the_script_run_the_same_services(compose, script_services):
 def test_only_nginx_publishes_a_port(compose):
     publishing = [name for name, service in compose["services"].items() if service.get("ports")]
     assert publishing == ["nginx"]
+    assert compose["services"]["nginx"]["ports"] == ["443:443"]  # one port: HTTPS
 
 
 def test_every_long_running_service_has_a_health_check(compose, script_services):
