@@ -44,6 +44,26 @@ class LoginForm(HoneypotMixin, AuthenticationForm):
             raise self.get_invalid_login_error()
         return username
 
+    def get_invalid_login_error(self):
+        if getattr(self.request, "portal_directory_unreachable", False):
+            return forms.ValidationError(
+                _(
+                    "The university directory cannot be reached right now, so the password "
+                    "could not be checked. Please try again in a few minutes."
+                ),
+                code="directory_unreachable",
+            )
+        if settings.LOCAL_PASSWORDS != "all":
+            return forms.ValidationError(
+                _(
+                    "The user name or password is not right. Staff sign in with the "
+                    "university account; passwords of the portal are kept only for the "
+                    "emergency administrator."
+                ),
+                code="invalid_login",
+            )
+        return super().get_invalid_login_error()
+
 
 class PersonLookupForm(forms.Form):
     identifier = forms.CharField(
@@ -69,23 +89,3 @@ class PrivacyConsentForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["privacy_consent"] = self.fields.pop("privacy_consent")  # last, by the button
-
-    def get_invalid_login_error(self):
-        if getattr(self.request, "portal_directory_unreachable", False):
-            return forms.ValidationError(
-                _(
-                    "The university directory cannot be reached right now, so the password "
-                    "could not be checked. Please try again in a few minutes."
-                ),
-                code="directory_unreachable",
-            )
-        if settings.LOCAL_PASSWORDS != "all":
-            return forms.ValidationError(
-                _(
-                    "The user name or password is not right. Staff sign in with the "
-                    "university account; passwords of the portal are kept only for the "
-                    "emergency administrator."
-                ),
-                code="invalid_login",
-            )
-        return super().get_invalid_login_error()
