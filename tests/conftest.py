@@ -3,11 +3,25 @@
 The suite runs on PostgreSQL and Redis (make test sets DATABASE_URL and REDIS_URL).
 """
 
+import contextlib
+
 import pytest
 from django.contrib.auth.models import Group
 
 from portal.roles import Role
 from tests.factories import UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache: pages cached for minutes (the public forms, the
+    service-quality figures) must not carry one test's data into the next."""
+    from django.core.cache import cache
+
+    # A test that stopped the cache server: the portal reads through it, and so can the test.
+    with contextlib.suppress(Exception):
+        cache.clear()
+    yield
 
 
 @pytest.fixture

@@ -77,7 +77,7 @@ def test_an_ops_head_sees_an_overdue_step_and_resends_a_failed_mail(
     screenshot(page, "engine-notifications")
 
     # The deadlines page: the overdue step first, the one due soon on its own tab.
-    page.get_by_test_id("nav-work").get_by_role("link", name="Thời hạn").click()
+    page.get_by_test_id("nav-work").get_by_role("link", name="Thời hạn", exact=True).click()
     table = page.get_by_test_id("deadlines")
     expect(table).to_contain_text("Nguyễn Văn An")
     expect(table).to_contain_text("Quá hạn 3")
