@@ -10,7 +10,7 @@ from django.core.cache import cache
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from portal.forms import HoneypotMixin, PrivacyConsentForm
+from portal.forms import HoneypotMixin, PrivacyConsentForm, example
 from portal.validators import clean_person_name
 
 from .models import PersonKind, RequestKind, Status
@@ -99,12 +99,14 @@ class RequestForm(HoneypotMixin, PrivacyConsentForm):
     family_and_middle_names = forms.CharField(
         label=_("Family and middle names"),
         max_length=100,
-        widget=forms.TextInput(attrs={"autocomplete": "family-name", "placeholder": "Nguyễn Văn"}),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "family-name", "placeholder": example("Nguyễn Văn")}
+        ),
     )
     given_name = forms.CharField(
         label=_("Given name"),
         max_length=50,
-        widget=forms.TextInput(attrs={"autocomplete": "given-name", "placeholder": "An"}),
+        widget=forms.TextInput(attrs={"autocomplete": "given-name", "placeholder": example("An")}),
     )
     date_of_birth = forms.CharField(
         label=_("Date of birth"),
@@ -121,7 +123,11 @@ class RequestForm(HoneypotMixin, PrivacyConsentForm):
         max_length=20,
         help_text=_("Mandatory (seed 004 step 1). E.g. 0912 345 678."),
         widget=forms.TextInput(
-            attrs={"inputmode": "tel", "autocomplete": "tel", "placeholder": "0912 345 678"}
+            attrs={
+                "inputmode": "tel",
+                "autocomplete": "tel",
+                "placeholder": example("0912 345 678"),
+            }
         ),
     )
     contact_email = forms.EmailField(
@@ -221,10 +227,14 @@ class StudentRequestForm(RequestForm):
     person_kind = PersonKind.STUDENT
 
     student_class = forms.CharField(
-        label=_("Class"), max_length=50, widget=forms.TextInput(attrs={"placeholder": "CNTT-01"})
+        label=_("Class"),
+        max_length=50,
+        widget=forms.TextInput(attrs={"placeholder": example("CNTT-01")}),
     )
     cohort = forms.CharField(
-        label=_("Cohort"), max_length=20, widget=forms.TextInput(attrs={"placeholder": "K68"})
+        label=_("Cohort"),
+        max_length=20,
+        widget=forms.TextInput(attrs={"placeholder": example("K68")}),
     )
 
     field_order = [
@@ -246,7 +256,7 @@ class StudentRequestForm(RequestForm):
         super().__init__(*args, **kwargs)
         self.fields["person_id"].label = _("Student ID")
         self.fields["person_id"].widget.attrs.update(
-            {"inputmode": "numeric", "placeholder": "20231234"}
+            {"inputmode": "numeric", "placeholder": example("20231234")}
         )
         self.fields["unit"].label = _("Faculty / school")
         self.fields["unit"].choices = [("", "—")] + unit_choices(STUDENT_UNIT_KINDS)

@@ -5,7 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from portal import uploads
-from portal.forms import HoneypotMixin, PrivacyConsentForm
+from portal.forms import HoneypotMixin, PrivacyConsentForm, example
 from portal.validators import clean_person_name
 
 # Minutes and official letters: PDF or DOCX, checked by content (portal.uploads).
@@ -221,10 +221,14 @@ class SessionForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=200, required=False)
     held_on = forms.DateField(label=_("Date"), widget=DateInput())
     starts_at = forms.TimeField(
-        label=_("Starts at"), required=False, widget=forms.TimeInput(attrs={"placeholder": "08:00"})
+        label=_("Starts at"),
+        required=False,
+        widget=forms.TimeInput(attrs={"placeholder": example("08:00")}),
     )
     ends_at = forms.TimeField(
-        label=_("Ends at"), required=False, widget=forms.TimeInput(attrs={"placeholder": "10:00"})
+        label=_("Ends at"),
+        required=False,
+        widget=forms.TimeInput(attrs={"placeholder": example("10:00")}),
     )
     venue = forms.CharField(label=_("Venue"), max_length=200)
     chair = forms.CharField(label=_("Chair"), max_length=200)

@@ -1,6 +1,7 @@
 from django import forms
 from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 
@@ -89,3 +90,9 @@ class PrivacyConsentForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["privacy_consent"] = self.fields.pop("privacy_consent")  # last, by the button
+
+
+def example(value: str):
+    """A placeholder that reads as a hint, not as a value already filled in: "e.g. 0912 345 678"
+    (issue 13; portal.css sets placeholders in muted italic)."""
+    return format_lazy("{} {}", _("e.g."), value)
