@@ -12,6 +12,7 @@ import hashlib
 import json
 import os
 import re
+import time
 from collections import Counter
 from pathlib import Path
 
@@ -141,7 +142,9 @@ def test_every_page_of_every_role_passes_axe_in_both_languages_and_widths(
     browser, live_server, capsys
 ):
     call_command("loaddemo", force=True, stdout=open(os.devnull, "w"))  # noqa: SIM115
+    started = time.monotonic()
     plan = pages_by_role()
+    planned = time.monotonic()
     who = identities()
     RESULTS.mkdir(parents=True, exist_ok=True)
     axe_source = AXE.read_text()
@@ -180,6 +183,8 @@ def test_every_page_of_every_role_passes_axe_in_both_languages_and_widths(
         print(
             f"\naxe-core: {views // len(LANGUAGES)} page views × {len(WIDTHS)} widths"
             f" × {len(LANGUAGES)} languages = {runs} runs, {len(failures)} serious or critical;"
-            f" violations by impact (rule × run): {dict(impacts) or 'none'}"
+            f" violations by impact (rule × run): {dict(impacts) or 'none'};"
+            f" {planned - started:.0f} s to list the pages,"
+            f" {time.monotonic() - planned:.0f} s in Chromium"
         )
     assert views and not failures, "\n".join(failures)

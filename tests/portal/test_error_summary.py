@@ -60,3 +60,14 @@ def test_pages_nothing_was_sent_to_have_no_summary(client, make_user):
         assert response.status_code == 200, url
         assert not title(response).startswith("Lỗi"), url
         assert "error-summary" not in response.content.decode(), url
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("language,hint", [("vi", "VD: "), ("en", "e.g. ")])
+def test_placeholders_read_as_examples_not_as_values(client, language, hint):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    html = client.get("/accounts/apply/student/").content.decode()
+    placeholders = re.findall(r'placeholder="([^"]*)"', html)
+    assert placeholders, "BM02 has no placeholders"
+    for text in placeholders:  # an example says so; a format (dd/mm/yyyy) cannot pass for a value
+        assert text.startswith(hint) or text in ("dd/mm/yyyy", "hh:mm"), text
