@@ -39,6 +39,12 @@ def main():
     parser.add_argument(
         "--no-vacuum", action="store_true", help="do not vacuum between the busy runs"
     )
+    parser.add_argument(
+        "--keep",
+        action="store_true",
+        help="keep the open steps at the end, and reuse them when the database already holds "
+        "exactly --steps of them with --due due (10M take ~10 minutes to insert)",
+    )
     args = parser.parse_args()
 
     setup_django()
@@ -73,37 +79,17 @@ def main():
     head.groups.add(Group.objects.get_or_create(name="mtt_office_head")[0])
     user_ct = ContentType.objects.get_for_model(User)
 
-    cleanup(connection)
     now = timezone.now()
+    kept = args.keep and kept_steps(connection, now) == (args.steps, args.due)
+    if kept:
+        print(f"reusing the {args.steps:,} open steps kept by an earlier --keep run", flush=True)
+    else:
+        cleanup(connection)
     started = time.perf_counter()
-    with connection.cursor() as cursor:
-        # Open steps due from 1 hour to ~40 days from now; the last `due` ones are past both
-        # their reminder and their due time.
-        cursor.execute(
-            """
-            INSERT INTO portal_deadlinestep
-                (step_type, content_type_id, object_id, started_at, hours, calendar,
-                 remind_at, due_at, holder_role, holder_user_id, created_at)
-            SELECT %(key)s, %(ct)s, (1000000000 + g)::text, %(now)s - interval '1 hour', 24, 'wall',
-                   CASE WHEN g > %(open)s THEN %(now)s - interval '2 hours'
-                        ELSE %(now)s + (g %% 960 + 1) * interval '1 hour' END,
-                   CASE WHEN g > %(open)s THEN %(now)s - interval '1 minute'
-                        ELSE %(now)s + (g %% 960 + 7) * interval '1 hour' END,
-                   'mtt_office', %(clerk)s, %(now)s
-            FROM generate_series(1, %(total)s) AS g
-            """,
-            {
-                "key": STEP_TYPE,
-                "ct": user_ct.pk,
-                "now": now,
-                "open": args.steps - args.due,
-                "total": args.steps,
-                "clerk": clerk.pk,
-            },
-        )
-        cursor.execute("ANALYZE portal_deadlinestep")
+    if not kept:
+        insert_steps(connection, args, now, user_ct.pk, clerk.pk)
     print(
-        f"inserted {args.steps:,} open steps ({args.due} due) in "
+        f"{'found' if kept else 'inserted'} {args.steps:,} open steps ({args.due} due) in "
         f"{time.perf_counter() - started:.1f} s",
         flush=True,
     )
@@ -202,9 +188,55 @@ def main():
         for query in busy_queries.captured_queries:
             print("   ", query["sql"][:160])
 
+    if args.keep:
+        reset_due()
+        Notification.objects.filter(user__username__startswith="bench-").delete()
+        print(f"\nkept the {args.steps:,} open steps for the next --keep run")
+        return
     started = time.perf_counter()
     cleanup(connection)
     print(f"\ncleaned up in {time.perf_counter() - started:.1f} s")
+
+
+def insert_steps(connection, args, now, content_type_id, clerk_id):
+    """The open steps in one INSERT … SELECT generate_series (10M: ~10 minutes). The open ones
+    come due from one day to ~40 days later (a kept database stays valid for a day); the last
+    `due` are past both their reminder and their due time."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            INSERT INTO portal_deadlinestep
+                (step_type, content_type_id, object_id, started_at, hours, calendar,
+                 remind_at, due_at, holder_role, holder_user_id, created_at)
+            SELECT %(key)s, %(ct)s, (1000000000 + g)::text, %(now)s - interval '1 hour', 24, 'wall',
+                   CASE WHEN g > %(open)s THEN %(now)s - interval '2 hours'
+                        ELSE %(now)s + (g %% 960 + 24) * interval '1 hour' END,
+                   CASE WHEN g > %(open)s THEN %(now)s - interval '1 minute'
+                        ELSE %(now)s + (g %% 960 + 30) * interval '1 hour' END,
+                   'mtt_office', %(clerk)s, %(now)s
+            FROM generate_series(1, %(total)s) AS g
+            """,
+            {
+                "key": STEP_TYPE,
+                "ct": content_type_id,
+                "now": now,
+                "open": args.steps - args.due,
+                "total": args.steps,
+                "clerk": clerk_id,
+            },
+        )
+        cursor.execute("ANALYZE portal_deadlinestep")
+
+
+def kept_steps(connection, now) -> tuple[int, int]:
+    """(open steps, of which due) of the bench's step type, from an earlier --keep run."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*), count(*) FILTER (WHERE due_at <= %s) FROM portal_deadlinestep "
+            "WHERE step_type = %s AND closed_at IS NULL",
+            [now, STEP_TYPE],
+        )
+        return tuple(cursor.fetchone())
 
 
 def cleanup(connection):
