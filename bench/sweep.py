@@ -20,6 +20,7 @@ import argparse
 import statistics
 import sys
 import time
+from collections import defaultdict
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -36,6 +37,12 @@ def main():
     parser.add_argument("--runs", type=int, default=15, help="sweeps with items due")
     parser.add_argument("--idle-runs", type=int, default=50, help="sweeps with nothing due")
     parser.add_argument("--show-queries", action="store_true", help="print the busy sweep's SQL")
+    parser.add_argument(
+        "--profile",
+        action="store_true",
+        help="after the timed runs, as many busy sweeps again with each statement, the commit "
+        "and the broker's publish timed: where the wall time goes",
+    )
     parser.add_argument(
         "--no-vacuum", action="store_true", help="do not vacuum between the busy runs"
     )
@@ -126,6 +133,8 @@ def main():
         busy_cpu.append((time.process_time() - c0) * 1000)
         assert len(result.reminders) == args.due and len(result.escalations) == args.due
         assert result.sent == 2 * args.due, result.sent
+    if args.profile:
+        profile(connection, args.runs, reset_due, sweep_deadlines, timezone, notifications)
     # The queries of one more busy sweep, counted apart from the timed runs.
     reset_due()
     with CaptureQueriesContext(connection) as busy_queries:
@@ -226,6 +235,63 @@ def insert_steps(connection, args, now, content_type_id, clerk_id):
             },
         )
         cursor.execute("ANALYZE portal_deadlinestep")
+
+
+def profile(connection, runs, reset_due, sweep_deadlines, timezone, notifications):
+    """Busy sweeps with every statement, the COMMIT and the delivery task's publish timed."""
+    spent = defaultdict(list)  # label → ms per sweep
+    current = defaultdict(float)
+
+    def timed(execute, sql, params, many, context):
+        t0 = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            words = sql.split()
+            label = " ".join(words[:1] + [w for w in words if w.startswith('"portal_')][:1])
+            if sql.lstrip().startswith("WITH"):
+                label = "UPDATE … RETURNING (lock, claim, read)"
+            current[label] += (time.perf_counter() - t0) * 1000
+
+    commit, enqueue = connection._commit, notifications.enqueue_deliveries
+
+    def timed_commit():
+        t0 = time.perf_counter()
+        try:
+            return commit()
+        finally:
+            current["COMMIT"] += (time.perf_counter() - t0) * 1000
+
+    def timed_enqueue(ids):
+        t0 = time.perf_counter()
+        try:
+            return enqueue(ids)
+        finally:
+            current["publish the delivery task (Redis)"] += (time.perf_counter() - t0) * 1000
+
+    connection._commit = timed_commit
+    notifications.enqueue_deliveries = timed_enqueue
+    walls = []
+    try:
+        for _ in range(runs):
+            reset_due()
+            current.clear()
+            with connection.execute_wrapper(timed):
+                t0 = time.perf_counter()
+                sweep_deadlines(now=timezone.now())
+                walls.append((time.perf_counter() - t0) * 1000)
+            for label, ms in current.items():
+                spent[label].append(ms)
+            spent["(all of the above)"].append(sum(current.values()))
+    finally:
+        del connection._commit
+        notifications.enqueue_deliveries = enqueue
+    print(f"\nwhere a busy sweep's time goes (median of {runs} sweeps, ms):")
+    for label, samples in sorted(spent.items(), key=lambda item: -statistics.median(item[1])):
+        print(f"    {statistics.median(samples):8.2f}  {label}")
+    rest = statistics.median(walls) - statistics.median(spent["(all of the above)"])
+    print(f"    {rest:8.2f}  the rest: Python (claims to rows, rendering 200 messages)")
+    print(f"    {statistics.median(walls):8.2f}  wall, whole sweep", flush=True)
 
 
 def kept_steps(connection, now) -> tuple[int, int]:
