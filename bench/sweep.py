@@ -164,6 +164,14 @@ def main():
             print(f"\nplan of the {when} query (nothing due):")
             for line in plan:
                 print("   ", line)
+        # The read every sweep starts with (the whole idle sweep): both partial indexes, one
+        # entry each, index-only.
+        with CaptureQueriesContext(connection) as check:
+            sweep_deadlines(now=timezone.now())
+        cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + check.captured_queries[0]["sql"])
+        print("\nplan of the idle sweep's one query (nothing due):")
+        for (line,) in cursor.fetchall():
+            print("   ", line)
 
     roundtrip = []
     with connection.cursor() as cursor:
