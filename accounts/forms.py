@@ -19,6 +19,7 @@ from .phones import normalise_mobile
 DATE_FORMATS = ["%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%Y-%m-%d"]
 _STAFF_ID = re.compile(r"^[A-Za-z0-9.\-]{3,20}$")
 _STUDENT_ID = re.compile(r"^\d{6,12}$")
+_CITIZEN_ID = re.compile(r"^\d{12}$")
 _COHORT = re.compile(r"^K?\d{2,4}$", re.I)
 UNIT_KINDS = ("school", "faculty", "institute", "centre", "department", "office", "library")
 # Students belong to an academic unit: BM02 lists no office or department (issue 12 §5).
@@ -115,6 +116,16 @@ class RequestForm(HoneypotMixin, PrivacyConsentForm):
         ),
     )
     person_id = forms.CharField(label=_("Staff ID"), max_length=20)
+    citizen_id = forms.CharField(
+        label=_("Citizen ID (CCCD)"),
+        required=False,
+        max_length=16,  # 12 digits, typed in groups with spaces as on the card
+        help_text=_(
+            "Optional: the 12 digits on your citizen identity card. It only helps the MTT "
+            "Office find a request or an account you already have; nobody else sees it."
+        ),
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
     unit = forms.ChoiceField(label=_("Unit"))
     mobile_phone = forms.CharField(
         label=_("Mobile phone"),
@@ -166,6 +177,14 @@ class RequestForm(HoneypotMixin, PrivacyConsentForm):
         value = self.cleaned_data["person_id"].strip().upper()
         if not _STAFF_ID.match(value):
             raise forms.ValidationError(_("Check the staff ID (letters and digits)."))
+        return value
+
+    def clean_citizen_id(self):
+        value = "".join((self.cleaned_data.get("citizen_id") or "").split())
+        if value and not _CITIZEN_ID.match(value):
+            raise forms.ValidationError(
+                _("A citizen ID (CCCD) is 12 digits, e.g. 001203004567. Or leave it empty.")
+            )
         return value
 
     def clean_mobile_phone(self):
@@ -233,6 +252,7 @@ class StudentRequestForm(RequestForm):
         "given_name",
         "date_of_birth",
         "person_id",
+        "citizen_id",
         "unit",
         "student_class",
         "cohort",

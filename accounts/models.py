@@ -115,6 +115,10 @@ class AccountRequest(models.Model):
     # period has passed (portal.privacy); the forms require it.
     date_of_birth = models.DateField(_("date of birth"), null=True, blank=True)
     person_id = models.CharField(_("staff or student ID"), max_length=20)
+    # The citizen ID (CCCD, 12 digits): optional, one more way to find the same person among
+    # requests and accounts (issue 12 §1). Staff see it; the applicant's tracking page, the
+    # printed form, mail and exports for the mail system never show it.
+    citizen_id = models.CharField(_("citizen ID (CCCD)"), max_length=12, blank=True, default="")
     # The unit in the office directory: reports and routing follow it when it is renamed
     # (issue 12 §5). `unit_name` keeps the name as it was at submission, for the printed form.
     unit = models.ForeignKey(
@@ -205,6 +209,11 @@ class AccountRequest(models.Model):
             models.Index(fields=["status", "due_at", "id"], name="accounts_req_status_due"),
             models.Index(fields=["due_at", "id"], name="accounts_req_due"),
             models.Index(fields=["person_kind", "person_id"], name="accounts_req_person"),
+            models.Index(
+                fields=["citizen_id"],
+                name="accounts_req_citizen",
+                condition=~models.Q(citizen_id=""),
+            ),
             models.Index(fields=["contact_email"], name="accounts_req_contact"),
         ]
         constraints = [
@@ -269,6 +278,7 @@ class AccountRequest(models.Model):
             self.family_and_middle_names,
             self.given_name,
             self.person_id,
+            self.citizen_id,
             self.mobile_phone,
             digits,
             self.contact_email,

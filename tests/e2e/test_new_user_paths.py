@@ -210,3 +210,30 @@ def test_a_unit_uploading_a_file_with_a_wrong_header_is_told_which_columns(
     with page.expect_download() as download:
         page.get_by_role("link", name="CSV").click()
     assert download.value.suggested_filename == "mtt-qt06-bulk-template.csv"
+
+
+def test_a_student_who_applies_again_under_another_code_is_found_by_the_citizen_id(
+    page, screenshot
+):
+    page.goto("/accounts/apply/student/")
+    fill_bm02(page)
+    page.get_by_label("Số CCCD").fill("12345")
+    page.get_by_role("button", name="Gửi đăng ký").click()
+    assert "Số CCCD gồm 12 chữ số" in page.locator("#div_id_citizen_id").inner_text()
+    page.get_by_label("Số CCCD").fill("0012 0300 4567")
+    page.get_by_label("Tôi đã đọc thông báo về dữ liệu cá nhân ở trên và đồng ý.").check()
+    page.get_by_role("button", name="Gửi đăng ký").click()
+    page.get_by_test_id("reference").wait_for()
+    assert "001203004567" not in page.content()  # the tracking page does not repeat it
+    assert AccountRequest.objects.get().citizen_id == "001203004567"
+
+    # Later, with the student code mistyped, the same person is still the same person.
+    page.goto("/accounts/apply/student/")
+    fill_bm02(page)
+    page.get_by_label("Mã số sinh viên").fill("20239876")
+    page.get_by_label("Số CCCD").fill("001203004567")
+    page.get_by_role("button", name="Gửi đăng ký").click()
+    assert "đang được xử lý" in page.get_by_test_id("duplicate").inner_text()
+    assert "số CCCD này đã có" in page.locator("#div_id_citizen_id").inner_text()
+    screenshot(page, "accounts-duplicate-citizen-id")
+    assert AccountRequest.objects.count() == 1
