@@ -338,8 +338,9 @@ class QueueFilterForm(forms.Form):
         choices=[("", _("All"))] + list(RequestKind.choices),
     )
     unit = forms.ChoiceField(label=_("Unit"), required=False)
+    # The label says what is filtered: whether the person has a record in the registry.
     registry = forms.ChoiceField(
-        label=_("Registry"),
+        label=_("Registry record"),
         required=False,
         choices=[("", _("All")), ("missing", _("Not in the registry"))],
     )
@@ -350,11 +351,17 @@ class QueueFilterForm(forms.Form):
 
     def __init__(self, *args, default_status="review", **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["status"].choices = [
-            ("review", _("Waiting to be checked")),
-            ("open", _("All open")),
-            ("", _("All")),
-        ] + list(Status.choices)
+        # The first choice is the queue's own: the technician's is step 4, not the reviewer's
+        # step 3 (a technician who picked "Waiting to be checked" saw other people's work).
+        own = {
+            "review": ("review", _("Waiting to be checked (step 3)")),
+            Status.VERIFIED: (Status.VERIFIED, _("Waiting to be issued (step 4)")),
+        }.get(default_status)
+        self.fields["status"].choices = (
+            ([own] if own else [])
+            + [("open", _("All open")), ("", _("All"))]
+            + [(v, label) for v, label in Status.choices if not own or v != own[0]]
+        )
         self.fields["status"].initial = default_status
         self.fields["unit"].choices = [("", _("All"))] + unit_choices()
         for name, field in self.fields.items():

@@ -57,16 +57,17 @@ HOLDER_OF_STEP = {
     "accounts.notify": "mtt_office",
 }
 OPEN_STATUSES = tuple(STEP_OF_STATUS)
+# BM03's outcome columns and the colour of each: the status badges everywhere take the colour of
+# the outcome BM03 counts them in, so the report's legend and every badge agree (issue 12 §5).
+OUTCOMES = {
+    "done": (Status.ISSUED, Status.RECORDED, Status.NOTIFIED),
+    "returned": (Status.REJECTED,),
+    "open": (Status.DRAFT, Status.SUBMITTED, Status.IN_REVIEW, Status.VERIFIED),
+}
+OUTCOME_BADGE = {"done": "success", "returned": "warning", "open": "primary"}
 STATUS_BADGE = {
-    Status.DRAFT: "warning text-dark border border-dark",
-    Status.SUBMITTED: "primary",
-    Status.IN_REVIEW: "info",
-    Status.REJECTED: "warning",
-    Status.VERIFIED: "secondary",
-    Status.ISSUED: "secondary",
-    Status.RECORDED: "dark",
-    Status.NOTIFIED: "success",
-    Status.MERGED: "light",
+    **{status: OUTCOME_BADGE[outcome] for outcome, group in OUTCOMES.items() for status in group},
+    Status.MERGED: "light border",  # not counted: BM03 counts the request it joined
 }
 
 
