@@ -95,7 +95,9 @@ def test_a_reviewer_accepts_a_mismatch_only_with_a_reason_and_the_history_says_w
     office.get_by_role("link", name="Hàng chờ kiểm tra").first.click()
     row = office.get_by_test_id("queue").get_by_role("row").filter(has_text=unlisted)
     assert "Không có trong dữ liệu đối chiếu" in row.inner_text()
-    office.get_by_label("Hồ sơ trong dữ liệu đối chiếu").select_option(label="Không có trong dữ liệu đối chiếu")
+    office.get_by_label("Hồ sơ trong dữ liệu đối chiếu").select_option(
+        label="Không có trong dữ liệu đối chiếu"
+    )
     office.get_by_role("button", name="Lọc").click()
     queue_text = office.get_by_test_id("queue").inner_text()
     assert unlisted in queue_text and reference not in queue_text
