@@ -1,6 +1,7 @@
 """One person, one account (issue 12 §1).
 
-A person is their ID within their kind (staff code or student code). At submission an open
+A person is their ID within their kind (staff code or student code), or their citizen ID
+(CCCD) when they gave it: the same CCCD under another code is the same person. At submission an open
 request or an issued account for the same ID stops a second one, without telling the visitor
 anything about it; staff see possible duplicates and merge or return them; the technician needs
 a typed reason to give a person a second address, and the reason is kept in the history.
@@ -30,8 +31,10 @@ ISSUED_STATUSES = (Status.ISSUED, Status.RECORDED, Status.NOTIFIED)
 PENDING_STATUSES = (*OPEN_STATUSES, Status.REJECTED)
 
 
-def _same_person(person_kind, person_id) -> Q:
-    return Q(person_kind=person_kind, person_id__iexact=(person_id or "").strip())
+def _same_person(person_kind, person_id, citizen_id="") -> Q:
+    same = Q(person_kind=person_kind, person_id__iexact=(person_id or "").strip())
+    citizen_id = (citizen_id or "").strip()
+    return same | Q(citizen_id=citizen_id) if citizen_id else same
 
 
 @dataclass
@@ -40,12 +43,14 @@ class ExistingAccount:
     reference: str  # the request it was issued through; "" when only the registry knows it
 
 
-def existing_accounts(person_kind, person_id, *, exclude_pk=None) -> list[ExistingAccount]:
+def existing_accounts(
+    person_kind, person_id, *, citizen_id="", exclude_pk=None
+) -> list[ExistingAccount]:
     """The addresses this person already has: issued by a request, in the log, in the registry."""
     found: dict[str, ExistingAccount] = {}
     issued = (
         AccountRequest.objects.filter(
-            _same_person(person_kind, person_id),
+            _same_person(person_kind, person_id, citizen_id),
             request_kind=RequestKind.NEW_ACCOUNT,
             status__in=ISSUED_STATUSES,
         )
@@ -96,10 +101,10 @@ def people_with_accounts(person_ids) -> set[tuple[str, str]]:
     return {(kind, pid.upper()) for kind, pid in found}
 
 
-def pending_requests(person_kind, person_id, request_kind, *, exclude_pk=None):
+def pending_requests(person_kind, person_id, request_kind, *, citizen_id="", exclude_pk=None):
     return (
         AccountRequest.objects.filter(
-            _same_person(person_kind, person_id),
+            _same_person(person_kind, person_id, citizen_id),
             request_kind=request_kind,
             status__in=PENDING_STATUSES,
         )
@@ -122,9 +127,12 @@ class DuplicateRequest(Exception):
 def check_not_duplicate(data: dict) -> None:
     """At submission (steps 1–2): raise DuplicateRequest rather than open a second request."""
     kind, person_id, request_kind = data["person_kind"], data["person_id"], data["request_kind"]
-    if pending_requests(kind, person_id, request_kind).exists():
+    citizen_id = data.get("citizen_id") or ""
+    if pending_requests(kind, person_id, request_kind, citizen_id=citizen_id).exists():
         raise DuplicateRequest("open")
-    if request_kind == RequestKind.NEW_ACCOUNT and existing_accounts(kind, person_id):
+    if request_kind == RequestKind.NEW_ACCOUNT and existing_accounts(
+        kind, person_id, citizen_id=citizen_id
+    ):
         raise DuplicateRequest("issued")
 
 
@@ -133,7 +141,7 @@ def possible_duplicates(req: AccountRequest) -> list[AccountRequest]:
     if req.status == Status.MERGED:
         return []
     return list(
-        AccountRequest.objects.filter(_same_person(req.person_kind, req.person_id))
+        AccountRequest.objects.filter(_same_person(req.person_kind, req.person_id, req.citizen_id))
         .filter(
             Q(status__in=PENDING_STATUSES, request_kind=req.request_kind)
             | Q(status__in=ISSUED_STATUSES, request_kind=RequestKind.NEW_ACCOUNT)
@@ -162,10 +170,12 @@ def merge_request(pk, into_pk, user, *, now=None) -> AccountRequest:
         req, into = locked[int(pk)], locked[int(into_pk)]
         if req.status not in MERGEABLE:
             raise TransitionError(_("This request can no longer be merged."))
-        if into.status == Status.MERGED or not (
+        same_code = (
             into.person_kind == req.person_kind
             and into.person_id.strip().upper() == req.person_id.strip().upper()
-        ):
+        )
+        same_citizen = bool(req.citizen_id) and into.citizen_id == req.citizen_id
+        if into.status == Status.MERGED or not (same_code or same_citizen):
             raise TransitionError(_("Only a request of the same person can take this one."))
         req.duplicate_of, req.proposed_address = into, ""
         req.claimed_by, req.claimed_at = None, None
@@ -190,7 +200,9 @@ def check_second_address(req: AccountRequest, address: str, reason: str, user, n
         return
     others = [
         a
-        for a in existing_accounts(req.person_kind, req.person_id, exclude_pk=req.pk)
+        for a in existing_accounts(
+            req.person_kind, req.person_id, citizen_id=req.citizen_id, exclude_pk=req.pk
+        )
         if a.address != address.lower()
     ]
     if not others:

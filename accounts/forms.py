@@ -19,6 +19,7 @@ from .phones import normalise_mobile
 DATE_FORMATS = ["%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%Y-%m-%d"]
 _STAFF_ID = re.compile(r"^[A-Za-z0-9.\-]{3,20}$")
 _STUDENT_ID = re.compile(r"^\d{6,12}$")
+_CITIZEN_ID = re.compile(r"^\d{12}$")
 _COHORT = re.compile(r"^K?\d{2,4}$", re.I)
 UNIT_KINDS = ("school", "faculty", "institute", "centre", "department", "office", "library")
 # Students belong to an academic unit: BM02 lists no office or department (issue 12 §5).
@@ -117,6 +118,16 @@ class RequestForm(HoneypotMixin, PrivacyConsentForm):
         ),
     )
     person_id = forms.CharField(label=_("Staff ID"), max_length=20)
+    citizen_id = forms.CharField(
+        label=_("Citizen ID (CCCD)"),
+        required=False,
+        max_length=16,  # 12 digits, typed in groups with spaces as on the card
+        help_text=_(
+            "Optional: the 12 digits on your citizen identity card. It only helps the MTT "
+            "Office find a request or an account you already have; nobody else sees it."
+        ),
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
     unit = forms.ChoiceField(label=_("Unit"))
     mobile_phone = forms.CharField(
         label=_("Mobile phone"),
@@ -172,6 +183,14 @@ class RequestForm(HoneypotMixin, PrivacyConsentForm):
         value = self.cleaned_data["person_id"].strip().upper()
         if not _STAFF_ID.match(value):
             raise forms.ValidationError(_("Check the staff ID (letters and digits)."))
+        return value
+
+    def clean_citizen_id(self):
+        value = "".join((self.cleaned_data.get("citizen_id") or "").split())
+        if value and not _CITIZEN_ID.match(value):
+            raise forms.ValidationError(
+                _("A citizen ID (CCCD) is 12 digits, e.g. 001203004567. Or leave it empty.")
+            )
         return value
 
     def clean_mobile_phone(self):
@@ -243,6 +262,7 @@ class StudentRequestForm(RequestForm):
         "given_name",
         "date_of_birth",
         "person_id",
+        "citizen_id",
         "unit",
         "student_class",
         "cohort",
@@ -328,8 +348,9 @@ class QueueFilterForm(forms.Form):
         choices=[("", _("All"))] + list(RequestKind.choices),
     )
     unit = forms.ChoiceField(label=_("Unit"), required=False)
+    # The label says what is filtered: whether the person has a record in the registry.
     registry = forms.ChoiceField(
-        label=_("Registry"),
+        label=_("Registry record"),
         required=False,
         choices=[("", _("All")), ("missing", _("Not in the registry"))],
     )
@@ -340,11 +361,17 @@ class QueueFilterForm(forms.Form):
 
     def __init__(self, *args, default_status="review", **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["status"].choices = [
-            ("review", _("Waiting to be checked")),
-            ("open", _("All open")),
-            ("", _("All")),
-        ] + list(Status.choices)
+        # The first choice is the queue's own: the technician's is step 4, not the reviewer's
+        # step 3 (a technician who picked "Waiting to be checked" saw other people's work).
+        own = {
+            "review": ("review", _("Waiting to be checked (step 3)")),
+            Status.VERIFIED: (Status.VERIFIED, _("Waiting to be issued (step 4)")),
+        }.get(default_status)
+        self.fields["status"].choices = (
+            ([own] if own else [])
+            + [("open", _("All open")), ("", _("All"))]
+            + [(v, label) for v, label in Status.choices if not own or v != own[0]]
+        )
         self.fields["status"].initial = default_status
         self.fields["unit"].choices = [("", _("All"))] + unit_choices()
         for name, field in self.fields.items():

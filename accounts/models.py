@@ -57,16 +57,17 @@ HOLDER_OF_STEP = {
     "accounts.notify": "mtt_office",
 }
 OPEN_STATUSES = tuple(STEP_OF_STATUS)
+# BM03's outcome columns and the colour of each: the status badges everywhere take the colour of
+# the outcome BM03 counts them in, so the report's legend and every badge agree (issue 12 §5).
+OUTCOMES = {
+    "done": (Status.ISSUED, Status.RECORDED, Status.NOTIFIED),
+    "returned": (Status.REJECTED,),
+    "open": (Status.DRAFT, Status.SUBMITTED, Status.IN_REVIEW, Status.VERIFIED),
+}
+OUTCOME_BADGE = {"done": "success", "returned": "warning", "open": "primary"}
 STATUS_BADGE = {
-    Status.DRAFT: "warning text-dark border border-dark",
-    Status.SUBMITTED: "primary",
-    Status.IN_REVIEW: "info",
-    Status.REJECTED: "warning",
-    Status.VERIFIED: "secondary",
-    Status.ISSUED: "secondary",
-    Status.RECORDED: "dark",
-    Status.NOTIFIED: "success",
-    Status.MERGED: "light",
+    **{status: OUTCOME_BADGE[outcome] for outcome, group in OUTCOMES.items() for status in group},
+    Status.MERGED: "light border",  # not counted: BM03 counts the request it joined
 }
 
 
@@ -115,6 +116,10 @@ class AccountRequest(models.Model):
     # period has passed (portal.privacy); the forms require it.
     date_of_birth = models.DateField(_("date of birth"), null=True, blank=True)
     person_id = models.CharField(_("staff or student ID"), max_length=20)
+    # The citizen ID (CCCD, 12 digits): optional, one more way to find the same person among
+    # requests and accounts (issue 12 §1). Staff see it; the applicant's tracking page, the
+    # printed form, mail and exports for the mail system never show it.
+    citizen_id = models.CharField(_("citizen ID (CCCD)"), max_length=12, blank=True, default="")
     # The unit in the office directory: reports and routing follow it when it is renamed
     # (issue 12 §5). `unit_name` keeps the name as it was at submission, for the printed form.
     unit = models.ForeignKey(
@@ -205,6 +210,11 @@ class AccountRequest(models.Model):
             models.Index(fields=["status", "due_at", "id"], name="accounts_req_status_due"),
             models.Index(fields=["due_at", "id"], name="accounts_req_due"),
             models.Index(fields=["person_kind", "person_id"], name="accounts_req_person"),
+            models.Index(
+                fields=["citizen_id"],
+                name="accounts_req_citizen",
+                condition=~models.Q(citizen_id=""),
+            ),
             models.Index(fields=["contact_email"], name="accounts_req_contact"),
         ]
         constraints = [
@@ -269,6 +279,7 @@ class AccountRequest(models.Model):
             self.family_and_middle_names,
             self.given_name,
             self.person_id,
+            self.citizen_id,
             self.mobile_phone,
             digits,
             self.contact_email,

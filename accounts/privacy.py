@@ -57,6 +57,7 @@ def _anonymise(qs) -> int:
     for req in AccountRequest.objects.filter(pk__in=pks):
         req.mobile_phone = ""
         req.person_id = ""
+        req.citizen_id = ""
         req.date_of_birth = None
         req.note = ""
         req.reject_reason = ""
@@ -67,6 +68,7 @@ def _anonymise(qs) -> int:
             update_fields=[
                 "mobile_phone",
                 "person_id",
+                "citizen_id",
                 "date_of_birth",
                 "note",
                 "reject_reason",

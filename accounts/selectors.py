@@ -19,6 +19,9 @@ from portal.text import fold, fold_words
 from .models import (
     HOLDER_OF_STEP,
     OPEN_STATUSES,
+    OUTCOME_BADGE,
+    OUTCOMES,
+    STATUS_BADGE,
     AccountRequest,
     PersonKind,
     RegistryRecord,
@@ -368,11 +371,23 @@ def holder_label(req: AccountRequest) -> str:
 
 # --- BM03 -------------------------------------------------------------------------------------
 
-OUTCOMES = {
-    "done": (Status.ISSUED, Status.RECORDED, Status.NOTIFIED),
-    "returned": (Status.REJECTED,),
-    "open": (Status.DRAFT, Status.SUBMITTED, Status.IN_REVIEW, Status.VERIFIED),
-}
+OUTCOME_LABELS = {"done": _("Done"), "returned": _("Returned"), "open": _("In progress")}
+
+
+def bm03_legend() -> list[dict]:
+    """BM03's key: each outcome column, its colour, and the statuses it counts (with the badge
+    colour they have everywhere, which is the outcome's: one mapping, models.STATUS_BADGE)."""
+    return [
+        {
+            "key": outcome,
+            "label": OUTCOME_LABELS[outcome],
+            "badge": OUTCOME_BADGE[outcome],
+            "statuses": [
+                {"value": s, "label": Status(s).label, "badge": STATUS_BADGE[s]} for s in group
+            ],
+        }
+        for outcome, group in OUTCOMES.items()
+    ]
 
 
 def outcome_of(status: str) -> str:

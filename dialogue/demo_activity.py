@@ -4,6 +4,12 @@ answers, the university-level dialogue and a feedback form with a few answers.
 
 Everything goes through dialogue.services, as the demo users (portal.demo, linked to office
 units by office.demo). It runs once per plan: a plan that already has sessions is left alone.
+
+The history is dated on the weeks of the plan as written (issue 12 §7): each step happens
+in the milestone it belongs to (class dialogues in December and January, the faculty's in
+March, the answers before the university-level dialogue of 24/4/2024), through
+portal.demo.HistoryClock. Only the answers still awaited are due relative to the day the demo
+is loaded, so the queues have something due this week and something overdue.
 """
 
 import datetime as dt
@@ -11,6 +17,8 @@ import datetime as dt
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.utils import timezone
+
+from portal.demo import HistoryClock
 
 from . import plan4402 as doc
 from . import services
@@ -64,11 +72,30 @@ def _demo_learners(n=5):
     return users
 
 
-def load_activity(plan, stdout=None):
-    from office.models import Unit
+def _on(day: dt.date, hour=9, minute=0) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time(hour, minute)))
 
+
+def load_activity(plan, stdout=None):
     if plan.sessions.exists():
         return
+    with HistoryClock() as clock:
+        _load_activity(plan, clock, stdout)
+    # The rows whose creation time is a column default (bound to the real clock) take the time
+    # of their first event.
+    from .models import DialogueSession, Event, FeedbackForm
+
+    for model, field in ((Question, "question"), (DialogueSession, "session")):
+        for row in model.objects.filter(plan=plan):
+            first = Event.objects.filter(**{field: row}).order_by("at").first()
+            if first:
+                model.objects.filter(pk=row.pk).update(created_at=first.at)
+    FeedbackForm.objects.filter(plan=plan).update(created_at=_on(dt.date(2024, 4, 11), 10))
+
+
+def _load_activity(plan, clock, stdout=None):
+    from office.models import Unit
+
     committee, unit_leader = _user("committee"), _user("unit_leader")
     # The faculty's academic staff write and submit class minutes; its leaders approve them.
     unit_staff = _user("unit_staff") or unit_leader
@@ -78,18 +105,22 @@ def load_activity(plan, stdout=None):
     units = {u.code: u for u in Unit.objects.filter(code__startswith="hou")}
     cntt, ktqt = units["hou-cntt"], units["hou-ktqt"]
     topic = {t.code: t for t in Topic.objects.all()}
-    now = timezone.now()
+    now = clock.today()
 
-    # --- milestones: 1–10 done; 11–13 left as the sweep finds them (late) -------------------
-    for m in plan.milestones.filter(position__in=DONE_EVIDENCE):
+    # --- milestones: 1–10 done on their last day; 11 started; 12–13 as the sweep finds them
+    # the day after the university-level dialogue (late) --------------------------------------
+    for m in plan.milestones.filter(position__in=DONE_EVIDENCE).order_by("position"):
         if m.status != Milestone.Status.DONE:
+            clock.at(_on(m.ends_on, 16))
             services.complete_milestone(
                 m, actor=committee, done_on=m.ends_on, note=DONE_EVIDENCE[m.position]
             )
+    clock.at(_on(dt.date(2024, 4, 8), 8))
     services.start_milestone(plan.milestones.get(position=11), actor=committee)
-    services.sweep_late_milestones(now)
+    services.sweep_late_milestones(clock.at(_on(dt.date(2024, 4, 25), 7)))
 
-    # --- sessions ---------------------------------------------------------------------------
+    # --- sessions: class level planned in milestone 5, minutes sent in milestone 6 ----------
+    clock.at(_on(dt.date(2023, 12, 18), 10))
     k28 = services.create_session(
         plan=plan,
         actor=unit_staff,
@@ -103,6 +134,7 @@ def load_activity(plan, stdout=None):
         chair="Giáo viên chủ nhiệm lớp K28-CNTT1",
         attendee_count=48,
     )
+    clock.at(_on(dt.date(2023, 12, 26), 17))
     services.write_minutes(
         k28,
         actor=unit_staff,
@@ -113,8 +145,11 @@ def load_activity(plan, stdout=None):
             "3. Lớp bầu 2 đại biểu dự đối thoại cấp Khoa."
         ),
     )
+    clock.at(_on(dt.date(2024, 1, 22), 9))
     services.submit_minutes(k28, actor=unit_staff)
+    clock.at(_on(dt.date(2024, 1, 24), 14))
     services.approve_minutes(k28, actor=unit_leader)
+    clock.at(_on(dt.date(2023, 12, 19), 10))
     k29 = services.create_session(
         plan=plan,
         actor=unit_staff,
@@ -127,13 +162,16 @@ def load_activity(plan, stdout=None):
         venue="Phòng 204, nhà B101 Nguyễn Hiền",
         chair="Cố vấn học tập lớp K29-CNTT2",
     )
+    clock.at(_on(dt.date(2024, 1, 9), 12))
     services.write_minutes(
         k29,
         actor=unit_staff,
         attendance="CVHT và 41 sinh viên.",
         minutes_text="Sinh viên đề nghị nộp học phí theo nhiều đợt và cải thiện phòng học.",
     )
+    clock.at(_on(dt.date(2024, 1, 23), 9))
     services.submit_minutes(k29, actor=unit_staff)
+    clock.at(_on(dt.date(2024, 2, 20), 10))
     services.create_session(
         plan=plan,
         actor=unit_leader,
@@ -146,6 +184,7 @@ def load_activity(plan, stdout=None):
         venue="Hội trường nhà B101",
         chair="Ban lãnh đạo Khoa Công nghệ Thông tin",
     )
+    clock.at(_on(dt.date(2023, 12, 20), 10))
     kt = services.create_session(
         plan=plan,
         actor=committee,
@@ -159,6 +198,7 @@ def load_activity(plan, stdout=None):
         chair="Giáo viên chủ nhiệm lớp K28-KT1",
     )
     info = doc.UNIVERSITY_DIALOGUE
+    clock.at(_on(dt.date(2024, 4, 3), 15))  # milestone 10: the committee prepares it
     uni = services.create_session(
         plan=plan,
         actor=committee,
@@ -191,6 +231,7 @@ def load_activity(plan, stdout=None):
             **kw,
         )
 
+    clock.at(_on(dt.date(2024, 1, 22), 10))  # from the minutes, as they come in
     fees = from_minutes(
         k28,
         "hoc-phi",
@@ -252,6 +293,7 @@ def load_activity(plan, stdout=None):
         "Khoa có hỗ trợ câu lạc bộ lập trình tham gia nghiên cứu khoa học không?",
         asker_name="Ngô Đức Anh",
     )
+    clock.at(_on(dt.date(2024, 1, 15), 20))  # a learner writes in, one evening
     services.submit_question(
         plan=plan,
         learner=learner,
@@ -260,6 +302,7 @@ def load_activity(plan, stdout=None):
         student_class="K28-CNTT1",
         text="Khi nào Nhà trường công bố lịch thi kết thúc học phần học kỳ 2?",
     )
+    clock.at(_on(dt.date(2024, 1, 16), 21))
     scholarship = services.submit_question(
         plan=plan,
         learner=learner,
@@ -270,26 +313,34 @@ def load_activity(plan, stdout=None):
         anonymous=True,
     )
 
-    # Step 7: the unit answers what is within its authority and publishes it.
+    # Step 7 (milestone 7): the unit answers what is within its authority and publishes it…
+    clock.at(_on(dt.date(2024, 3, 5), 14))
     services.answer_at_unit(
         advising,
         actor=unit_leader,
         text="Khoa sẽ tổ chức buổi gặp cố vấn học tập cho tất cả các lớp vào tuần trước đợt đăng ký học phần.",
     )
+    clock.at(_on(dt.date(2024, 3, 6), 9))
     services.publish_answer(advising, actor=unit_leader)
+    clock.at(_on(dt.date(2024, 3, 6), 10))
     services.answer_at_unit(
         clubs,
         actor=unit_leader,
         text="Khoa hỗ trợ giảng viên hướng dẫn và phòng máy cho câu lạc bộ; liên hệ Văn phòng Khoa để đăng ký.",
     )
     # …and sends the rest to the standing office.
+    clock.at(_on(dt.date(2024, 3, 8), 9))
     for q in (fees, fees2, room, grades, transcript_fee, scholarship):
         services.escalate_question(q, actor=unit_leader)
+    clock.at(_on(dt.date(2024, 3, 11), 9))
     for q in (fees3, wifi):  # Khoa Kinh tế's items, forwarded for it by the standing office
         services.escalate_question(q, actor=committee)
 
-    # Steps 8–9: the standing office merges duplicates and routes to the departments.
+    # Steps 8–9 (milestones 8–9): the standing office merges duplicates and routes them to the
+    # departments; the answers still awaited are due a week after the day the demo is loaded.
+    clock.at(_on(dt.date(2024, 3, 18), 9))
     services.merge_questions(fees, [fees2, fees3], actor=committee)
+    clock.at(_on(dt.date(2024, 3, 19), 9))
     week = now + dt.timedelta(days=7)
     for q in (fees, room, grades, transcript_fee, scholarship):
         services.route_question(q, actor=committee, due_at=week)
@@ -300,6 +351,7 @@ def load_activity(plan, stdout=None):
 
     DeadlineStep.objects.for_object(room).open().update(due_at=overdue_at, remind_at=overdue_at)
 
+    clock.at(_on(dt.date(2024, 3, 27), 15))
     services.answer_question(
         fees,
         actor=responder,
@@ -309,17 +361,21 @@ def load_activity(plan, stdout=None):
             "trong 4 tuần đầu học kỳ, đợt 2 trước khi thi kết thúc học phần."
         ),
     )
+    clock.at(_on(dt.date(2024, 3, 28), 9))
     services.publish_answer(fees, actor=committee)
+    clock.at(_on(dt.date(2024, 3, 29), 15))
     services.answer_question(
         transcript_fee,
         actor=responder,
         letter_number="216/ĐHM-KHTC",
         text="Lệ phí theo quy định hiện hành của Nhà trường; nộp tại Phòng Kế hoạch - Tài chính hoặc chuyển khoản.",
     )
+    clock.at(_on(dt.date(2024, 4, 5), 10))  # chosen for the university-level dialogue
     services.select_for_session(fees, actor=committee, session=uni)
     services.select_for_session(room, actor=committee, session=uni)
 
-    # The feedback form (phiếu phản hồi) built by Phòng CTCT&SV, with a few answers.
+    # The feedback form (phiếu phản hồi) built by Phòng CTCT&SV, answered on the day.
+    clock.at(_on(dt.date(2024, 4, 11), 10))
     form = services.create_feedback_form(
         plan=plan,
         actor=committee,
@@ -346,7 +402,9 @@ def load_activity(plan, stdout=None):
             form, actor=committee, kind="text", text="Ý kiến, đề xuất khác", required=False
         ),
     ]
+    clock.at(_on(dt.date(2024, 4, 22), 9))
     services.open_feedback_form(form, actor=committee)
+    clock.at(_on(dt.date(2024, 4, 24), 11, 30))
     ratings = [(5, 3, 4), (4, 2, 4), (4, 3, 5), (5, 4, 4), (3, 2, 3)]
     notes = ["Mong Nhà trường lắp thêm điều hoà.", "", "Thư viện nên mở cửa muộn hơn.", "", ""]
     for user, r, note in zip(_demo_learners(len(ratings)), ratings, notes, strict=True):

@@ -23,11 +23,17 @@ def can_read_evidence(user, milestone) -> bool:
     return is_committee(user)
 
 
+def can_read_round_evidence(user, earlier_round) -> bool:
+    """An earlier round's evidence: as the milestone's, for the history keeps it (issue 12 §6)."""
+    return can_read_evidence(user, earlier_round.milestone)
+
+
 def register() -> None:
     from portal.downloads import register_download
 
-    from .models import DialogueSession, Milestone, Question
+    from .models import DialogueSession, Milestone, MilestoneRound, Question
 
     register_download(Question, "letter_file", can_read=can_read_letter)
     register_download(DialogueSession, "minutes_file", can_read=can_read_minutes)
     register_download(Milestone, "evidence_file", can_read=can_read_evidence)
+    register_download(MilestoneRound, "evidence_file", can_read=can_read_round_evidence)

@@ -66,6 +66,24 @@ class UnitForm(forms.ModelForm):
     )
     # A web address typed without a scheme is taken as https (Django 6's default, today).
     website = forms.URLField(label=_("website"), required=False, assume_scheme="https")
+    # Issue 12 §10: a renaming from a date keeps the old name for the days before it; without
+    # a date a changed name is a correction (a typo), and no earlier name is kept.
+    renamed_on = forms.DateField(
+        label=_("Renamed on"),
+        required=False,
+        widget=DateInput(),
+        help_text=_(
+            "If the unit was renamed, the first day of the new name: the directory shows the "
+            "old name for the days before. Leave empty to correct a typo."
+        ),
+    )
+    merged_into = UnitChoiceField(
+        label=_("Merged into"),
+        queryset=Unit.objects.tree_order(),
+        required=False,
+        empty_label="—",
+        help_text=_("With the date it closed: its people's assignments end that day."),
+    )
 
     class Meta:
         model = Unit
@@ -82,8 +100,15 @@ class UnitForm(forms.ModelForm):
             "email",
             "website",
             "description",
+            "starts_on",
+            "ends_on",
+            "merged_into",
         ]
-        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 3}),
+            "starts_on": DateInput(),
+            "ends_on": DateInput(),
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -99,6 +124,7 @@ class UnitForm(forms.ModelForm):
             Row(
                 Column("name_en", css_class="col-md-8"), Column("short_name", css_class="col-md-4")
             ),
+            *(["renamed_on"] if self.instance.pk else []),  # a new unit has no earlier name
             "address",
             Row(
                 Column("phone", css_class="col-md-4"),
@@ -106,7 +132,14 @@ class UnitForm(forms.ModelForm):
                 Column("website", css_class="col-md-4"),
             ),  # fmt: skip
             "description",
+            Row(
+                Column("starts_on", css_class="col-md-4"),
+                Column("ends_on", css_class="col-md-4"),
+                Column("merged_into", css_class="col-md-4"),
+            ),  # fmt: skip
         )
+        if not self.instance.pk:
+            del self.fields["renamed_on"]
 
     def clean_parent(self):
         parent = self.cleaned_data.get("parent")

@@ -40,7 +40,33 @@ class UnitKind(models.TextChoices):
     OTHER = "other", _("Other unit")
 
 
+def _in_range(day: date) -> Q:
+    """starts_on <= day < ends_on, either end open (half-open ranges, as for assignments)."""
+    return Q(Q(starts_on__isnull=True) | Q(starts_on__lte=day)) & Q(
+        Q(ends_on__isnull=True) | Q(ends_on__gt=day)
+    )
+
+
+class HalfOpen:
+    """A row that applies from `starts_on` up to, not including, `ends_on` (either end open)."""
+
+    def applies_on(self, day: date) -> bool:
+        return (self.starts_on is None or self.starts_on <= day) and (
+            self.ends_on is None or day < self.ends_on
+        )
+
+    @property
+    def last_day(self) -> date | None:
+        """The last day it applies: the day before `ends_on` (ranges are half-open), so that
+        a range "until 09/03" and the next "from 10/03" do not look as if they overlap."""
+        return self.ends_on - timedelta(days=1) if self.ends_on else None
+
+
 class UnitQuerySet(models.QuerySet):
+    def on(self, day: date):
+        """The units that exist on `day` (a merged or closed unit ends on its `ends_on`)."""
+        return self.filter(_in_range(day))
+
     def subtree_of(self, unit, include_self=True):
         qs = self.filter(path__startswith=unit.path)
         return qs if include_self else qs.exclude(pk=unit.pk)
@@ -49,7 +75,7 @@ class UnitQuerySet(models.QuerySet):
         return self.order_by("sort_path")
 
 
-class Unit(models.Model):
+class Unit(HalfOpen, models.Model):
     """A node of the organisation: a university, school, Phòng, office, section, area, ...
 
     `path` is the materialised path of primary keys ("/1/5/12/"), so a whole subtree loads in one
@@ -86,6 +112,26 @@ class Unit(models.Model):
     email = models.EmailField(_("e-mail"), blank=True)
     website = models.URLField(_("website"), blank=True)
     order = models.PositiveIntegerField(_("order among its siblings"), default=0)
+    # Effective dates (issue 12 §10), half-open like assignments: the unit exists on d when
+    # starts_on <= d < ends_on. A merged unit ends on the day of the merger and names the unit
+    # that took it over; its page and its history stay. Earlier names are UnitVersion rows.
+    starts_on = models.DateField(
+        _("exists from"), null=True, blank=True, help_text=_("Empty: since before our records.")
+    )
+    ends_on = models.DateField(
+        _("closed or merged on"),
+        null=True,
+        blank=True,
+        help_text=_("The first day it no longer exists. Empty: it exists."),
+    )
+    merged_into = models.ForeignKey(
+        "self",
+        verbose_name=_("merged into"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="merged_units",
+    )
 
     path = models.CharField(max_length=255, db_index=True, editable=False, default="")
     depth = models.PositiveSmallIntegerField(default=0, editable=False)
@@ -140,6 +186,16 @@ class Unit(models.Model):
     def ancestor_ids(self) -> list[int]:
         return [int(p) for p in self.path.strip("/").split("/") if p][:-1]
 
+    def exists_on(self, day: date) -> bool:
+        return self.applies_on(day)
+
+    def as_named(self, version: "UnitVersion | None") -> "Unit":
+        """This unit carrying the names of `version` (its names on some earlier day), in
+        memory only: display_name and other_name then show them."""
+        if version is not None:
+            self.name, self.name_en = version.name, version.name_en
+        return self
+
     def is_descendant_of(self, other: "Unit") -> bool:
         return bool(other.path) and self.path.startswith(other.path) and self.pk != other.pk
 
@@ -160,6 +216,42 @@ class Unit(models.Model):
             self.path = f"/{self.pk}/"
             self.depth = 0
             self.sort_path = self._own_sort_segment()
+
+
+class UnitVersion(HalfOpen, models.Model):
+    """A name a unit had before it was renamed, from `starts_on` until `ends_on` (half-open:
+    the day of the renaming is the new name's first day). The current name is on the unit."""
+
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("unit"), on_delete=models.CASCADE, related_name="versions"
+    )
+    name = models.CharField(_("name (Vietnamese)"), max_length=255)
+    name_en = models.CharField(_("name (English)"), max_length=255, blank=True)
+    starts_on = models.DateField(
+        _("from"), null=True, blank=True, help_text=_("Empty: since before our records.")
+    )
+    ends_on = models.DateField(_("renamed on"))
+
+    class Meta:
+        verbose_name = _("earlier name of a unit")
+        verbose_name_plural = _("earlier names of units")
+        ordering = ["unit", "ends_on"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(starts_on__isnull=True) | Q(ends_on__gt=models.F("starts_on")),
+                name="office_unitversion_ends_after_start",
+            ),
+            models.UniqueConstraint(fields=["unit", "ends_on"], name="office_unitversion_once"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def display_name(self) -> str:
+        if (get_language() or "vi").startswith("en") and self.name_en:
+            return self.name_en
+        return self.name
 
 
 class UnitDuty(models.Model):
@@ -305,11 +397,7 @@ class AssignmentQuerySet(models.QuerySet):
         """The assignments that apply on `day` (today when None)."""
         from django.utils import timezone
 
-        day = day or timezone.localdate()
-        return self.filter(
-            Q(starts_on__isnull=True) | Q(starts_on__lte=day),
-            Q(ends_on__isnull=True) | Q(ends_on__gt=day),
-        )
+        return self.filter(_in_range(day or timezone.localdate()))
 
     def overlapping(self, starts_on: date | None, ends_on: date | None):
         qs = self
@@ -320,7 +408,7 @@ class AssignmentQuerySet(models.QuerySet):
         return qs
 
 
-class Assignment(models.Model):
+class Assignment(HalfOpen, models.Model):
     """Who does what, from when to when (phân công công việc).
 
     - POSITION: `person` holds `position` (whose unit is `unit`);
@@ -404,17 +492,6 @@ class Assignment(models.Model):
         if self.relation == Relation.GENERAL:
             return self.display_duty
         return f"{self.get_relation_display()}: {self.unit}"
-
-    @property
-    def last_day(self) -> date | None:
-        """The last day it applies: the day before `ends_on` (ranges are half-open), so that
-        an assignment "until 09/03" and the next "from 10/03" do not look as if they overlap."""
-        return self.ends_on - timedelta(days=1) if self.ends_on else None
-
-    def applies_on(self, day: date) -> bool:
-        return (self.starts_on is None or self.starts_on <= day) and (
-            self.ends_on is None or day < self.ends_on
-        )
 
 
 class AuditEvent(models.Model):

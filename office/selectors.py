@@ -14,7 +14,16 @@ from django.utils import timezone
 from portal.models import RoleGrant
 from portal.text import fold, fold_words
 
-from .models import Assignment, Person, Position, Relation, Unit, UnitDuty, UnitKind
+from .models import (
+    Assignment,
+    Person,
+    Position,
+    Relation,
+    Unit,
+    UnitDuty,
+    UnitKind,
+    UnitVersion,
+)
 
 # The relations that make a person answerable for an area (monitoring is not answering).
 ANSWERING = (Relation.IN_CHARGE, Relation.GENERAL)
@@ -27,6 +36,20 @@ def _day(on: date | None) -> date:
 def unit_by_code(code: str) -> Unit:
     """The unit with this stable code (raises Unit.DoesNotExist)."""
     return Unit.objects.get(code=code)
+
+
+def name_units_on(units, day: date) -> list:
+    """Give each unit the name it had on `day` (in memory). Renamings are recorded from the day
+    they took effect, never ahead, so only a day in the past can need an earlier name: today and
+    later cost no query, an earlier day one."""
+    units = list(units)
+    if units and day < timezone.localdate():
+        versions = UnitVersion.objects.filter(unit__in=[u.pk for u in units], ends_on__gt=day)
+        versions = versions.filter(Q(starts_on__isnull=True) | Q(starts_on__lte=day))
+        by_unit = {v.unit_id: v for v in versions}
+        for u in units:
+            u.as_named(by_unit.get(u.pk))
+    return units
 
 
 def _as_unit(unit_or_area) -> Unit:
@@ -178,7 +201,13 @@ def tree(root: Unit | None, on: date | None = None) -> Node:
     """
     day = _day(on)
     units = Unit.objects.all() if root is None else Unit.objects.subtree_of(root)
-    units = list(units.tree_order())
+    # The units that existed on the day, with the names they had then (issue 12 §10); the root
+    # is kept whatever the day: its page says when it existed.
+    units = [
+        u
+        for u in name_units_on(units.tree_order(), day)
+        if u.exists_on(day) or (root is not None and u.pk == root.pk)
+    ]
     scope = Unit.objects.all() if root is None else Unit.objects.subtree_of(root)
     assignments = (
         Assignment.objects.on(day)
@@ -191,6 +220,7 @@ def tree(root: Unit | None, on: date | None = None) -> Node:
     for a in assignments:
         node = nodes.get(a.unit_id)
         if node is not None:
+            a.unit = node.unit  # named as on the day, and no query per row
             node.add(a)
     for d in duties:
         if d.unit_id in nodes:
@@ -258,12 +288,12 @@ def walk(node: Node):
         yield from walk(child)
 
 
-def ancestors(unit: Unit) -> list[Unit]:
+def ancestors(unit: Unit, on: date | None = None) -> list[Unit]:
     ids = unit.ancestor_ids()
     if not ids:
         return []
     found = {u.pk: u for u in Unit.objects.filter(pk__in=ids)}
-    return [found[i] for i in ids if i in found]
+    return name_units_on([found[i] for i in ids if i in found], _day(on))
 
 
 def person_assignments(person: Person):
@@ -384,7 +414,7 @@ def export_rows(root: Unit | None = None, on: date | None = None):
     """One row per unit and assignment on a date, for the CSV and XLSX exports."""
     day = _day(on)
     units = Unit.objects.all() if root is None else Unit.objects.subtree_of(root)
-    units = list(units.tree_order())
+    units = [u for u in name_units_on(units.tree_order(), day) if u.exists_on(day)]
     paths = {u.pk: u for u in units}
     assignments = defaultdict(list)
     for a in (

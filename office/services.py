@@ -6,13 +6,23 @@ violations raise django.core.exceptions.ValidationError keyed by form field, so 
 the message next to the field and keeps what the person typed.
 """
 
-from datetime import date
+from datetime import date, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from .models import Assignment, AuditEvent, Person, Position, Relation, Unit, UnitDuty
+from .models import (
+    Assignment,
+    AuditEvent,
+    Person,
+    Position,
+    Relation,
+    Unit,
+    UnitDuty,
+    UnitVersion,
+)
 
 UNIT_FIELDS = [
     "kind",
@@ -26,6 +36,8 @@ UNIT_FIELDS = [
     "email",
     "website",
     "order",
+    "starts_on",
+    "ends_on",
 ]
 PERSON_FIELDS = ["title", "full_name", "email", "staff_code", "phone", "note"]
 POSITION_FIELDS = ["name", "name_en", "is_leadership", "order"]
@@ -35,6 +47,9 @@ def _snapshot(obj) -> dict:
     if isinstance(obj, Unit):
         data = {f: getattr(obj, f) for f in UNIT_FIELDS}
         data["parent"] = obj.parent.code if obj.parent_id else None
+        data["merged_into"] = obj.merged_into.code if obj.merged_into_id else None
+        for f in ("starts_on", "ends_on"):
+            data[f] = data[f].isoformat() if data[f] else None
         return data
     if isinstance(obj, Person):
         data = {f: getattr(obj, f) for f in PERSON_FIELDS}
@@ -103,8 +118,11 @@ def create_unit(*, actor, parent: Unit | None, kind: str, code: str, name: str, 
         return unit
 
 
-def update_unit(*, actor, unit: Unit, **changes) -> Unit:
-    """Rename, re-describe or move (`parent=`) a unit. Moving carries its whole subtree."""
+def update_unit(*, actor, unit: Unit, renamed_on: date | None = None, **changes) -> Unit:
+    """Rename, re-describe, move (`parent=`), close or merge a unit. Moving carries its whole
+    subtree. With `renamed_on`, a new name applies from that day and the old one is kept for
+    the days before (a UnitVersion); without it a changed name is a correction. Closing it
+    (`ends_on`, with `merged_into` for a merger) ends its people's assignments that day."""
     with transaction.atomic():
         unit = Unit.objects.select_for_update().get(pk=unit.pk)
         before = _snapshot(unit)
@@ -113,15 +131,98 @@ def update_unit(*, actor, unit: Unit, **changes) -> Unit:
         code = changes.get("code")
         if code and code != unit.code and Unit.objects.filter(code=code).exists():
             raise ValidationError({"code": _("Another unit already has this code.")})
+        old_names = (unit.name, unit.name_en)
         for field, value in changes.items():
             setattr(unit, field, value)
+        _check_unit_dates(unit)
         unit.full_clean(exclude=["path", "sort_path", "search_key"])
+        if renamed_on is not None:
+            _keep_earlier_name(unit, old_names, renamed_on)
         unit.save()
+        closing = unit.ends_on and unit.ends_on != (
+            date.fromisoformat(before["ends_on"]) if before["ends_on"] else None
+        )
+        if closing:
+            _end_unit_assignments(actor, unit)
         after = _snapshot(unit)
         if after != before:
             action = "unit.move" if before["parent"] != after["parent"] else "unit.update"
+            if renamed_on is not None:
+                action = "unit.rename"
+            elif closing:
+                action = "unit.merge" if unit.merged_into_id else "unit.close"
             _audit(actor, action, unit, before=before, after=after)
         return unit
+
+
+def _check_unit_dates(unit: Unit) -> None:
+    from django.utils import timezone
+
+    if unit.starts_on and unit.ends_on and unit.ends_on <= unit.starts_on:
+        raise ValidationError({"ends_on": _("A unit closes after the day it starts.")})
+    if unit.merged_into_id and not unit.ends_on:
+        raise ValidationError({"ends_on": _("Give the day of the merger.")})
+    if unit.merged_into_id:
+        into = unit.merged_into
+        if into.pk == unit.pk or into.path.startswith(unit.path):
+            raise ValidationError(
+                {"merged_into": _("A unit merges into another unit, not into itself or its own.")}
+            )
+        if not into.exists_on(unit.ends_on):
+            raise ValidationError(
+                {"merged_into": _("That unit does not exist on the day of the merger.")}
+            )
+    if unit.ends_on:
+        if unit.ends_on > timezone.localdate() + timedelta(days=366):
+            raise ValidationError({"ends_on": _("Give a date within the next year.")})
+        still_open = unit.children.filter(Q(ends_on__isnull=True) | Q(ends_on__gt=unit.ends_on))
+        if still_open.exists():
+            raise ValidationError(
+                {
+                    "ends_on": _(
+                        "Its sub-units still exist on that day: move, merge or close them first."
+                    )
+                }
+            )
+
+
+def _keep_earlier_name(unit: Unit, old_names, renamed_on: date) -> None:
+    """The old name stays for the days before `renamed_on`: [previous renaming, renamed_on)."""
+    from django.utils import timezone
+
+    if (unit.name, unit.name_en) == old_names:
+        raise ValidationError({"renamed_on": _("Type the new name too, or leave the date empty.")})
+    if renamed_on > timezone.localdate():
+        raise ValidationError(
+            {"renamed_on": _("Record a renaming on or after the day it takes effect.")}
+        )
+    last = unit.versions.order_by("-ends_on").first()
+    since = last.ends_on if last else unit.starts_on
+    if since and renamed_on <= since:
+        raise ValidationError(
+            {
+                "renamed_on": _("The current name applies from %(date)s: give a later day.")
+                % {"date": since.strftime("%d/%m/%Y")}
+            }
+        )
+    UnitVersion.objects.create(
+        unit=unit, name=old_names[0], name_en=old_names[1], starts_on=since, ends_on=renamed_on
+    )
+
+
+def _end_unit_assignments(actor, unit: Unit) -> None:
+    """A closed or merged unit's assignments end on its last day + 1 (history kept)."""
+    day = unit.ends_on
+    running = Assignment.objects.filter(unit=unit).filter(
+        Q(ends_on__isnull=True) | Q(ends_on__gt=day)
+    )
+    for a in running.select_related("person", "unit", "position"):
+        if a.starts_on and a.starts_on >= day:
+            continue  # planned after the unit closes: left for a person to look at
+        before = _snapshot(a)
+        a.ends_on = day
+        a.save(update_fields=["ends_on"])
+        _audit(actor, "assignment.end", a, before, _snapshot(a), note=str(_("unit closed")))
 
 
 def add_unit_duty(*, actor, unit: Unit, text: str, text_en: str = "", order=None) -> UnitDuty:

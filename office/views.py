@@ -69,6 +69,7 @@ def _common(request, day: date, form) -> dict:
 def _unit_page(request, unit: Unit, template: str, extra=None):
     day, form = _as_of(request)
     node = selectors.tree(unit, on=day)
+    unit = node.unit  # with the name it had on the day
     if unit.kind == UnitKind.AREA and not node.answering and unit.parent_id:
         # An area nobody answers for by name is answered for by its section's people.
         node.inherited = selectors.tree(unit.parent, on=day).answering
@@ -77,7 +78,8 @@ def _unit_page(request, unit: Unit, template: str, extra=None):
         **_common(request, day, form),
         "unit": unit,
         "node": node,
-        "ancestors": selectors.ancestors(unit),
+        "ancestors": selectors.ancestors(unit, on=day),
+        "existed": unit.exists_on(day),
         "duty_entries": [e for e in entries if e.has_duties],
         # Post holders with no duty of their own, other than the leaders shown above.
         "other_staff": [
@@ -148,9 +150,10 @@ def chart(request):
 
 
 def unit_history(request, code):
-    unit = get_object_or_404(Unit, code=code)
+    unit = get_object_or_404(Unit.objects.select_related("merged_into"), code=code)
     today = timezone.localdate()
     rows = list(selectors.unit_history(unit))
+    names = list(unit.versions.order_by("ends_on"))
     return render(
         request,
         "office/unit_history.html",
@@ -158,6 +161,9 @@ def unit_history(request, code):
             "unit": unit,
             "ancestors": selectors.ancestors(unit),
             "rows": rows,
+            "names": names,
+            "current_name_since": names[-1].ends_on if names else unit.starts_on,
+            "merged_units": list(unit.merged_units.order_by("ends_on", "name")),
             "today": today,
             "can_edit": has_role(request.user, "directory_admin"),
         },

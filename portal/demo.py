@@ -1,5 +1,9 @@
 """Demo log-ins, one per role. The README lists them; `loaddemo` creates them."""
 
+import datetime as dt
+
+from django.utils import timezone
+
 from .roles import Role
 
 DEMO_PASSWORD = "demo12345"
@@ -45,3 +49,47 @@ def load(stdout=None):
         user.groups.add(*Group.objects.filter(name__in=[r.value for r in roles]))
         if stdout and created:
             stdout.write(f"  user {username}")
+
+
+class HistoryClock:
+    """The demo writes its history as it happened, on the days it happened.
+
+    The services date what they do with `django.utils.timezone.now()` (events, which are
+    append-only and cannot be re-dated afterwards, steps, notifications). Inside
+    `with HistoryClock() as clock:`, `clock.at(moment)` makes that the time the services read,
+    one second later on every read so the history keeps its order; `clock.today()` gives the
+    real time back for what must be relative to the day the demo is loaded (a deadline due in a
+    week). Leaving the block restores the real clock, also on an error. For the demo loader
+    only: it runs alone, before the web server and the workers start.
+    """
+
+    def __init__(self):
+        self._moment = None
+
+    def __enter__(self):
+        self._real_now = timezone.now
+        timezone.now = self._now
+        return self
+
+    def __exit__(self, *exc):
+        timezone.now = self._real_now
+        return False
+
+    def _now(self):
+        if self._moment is None:
+            return self._real_now()
+        self._moment += dt.timedelta(seconds=1)
+        return self._moment
+
+    def at(self, moment):
+        """`moment`: an aware datetime, or a date (then at 09:00 local time)."""
+        if not isinstance(moment, dt.datetime):
+            moment = dt.datetime.combine(moment, dt.time(9, 0))
+        if timezone.is_naive(moment):
+            moment = timezone.make_aware(moment)
+        self._moment = moment
+        return moment
+
+    def today(self):
+        self._moment = None
+        return self._real_now()

@@ -36,6 +36,16 @@ class RedactSecrets(logging.Filter):
         return True
 
 
+class QuietRefusals(logging.Filter):
+    """A refused or missing page (403, 404) is one line, not a traceback: a person following a
+    link they may not open is no error of the portal (issue 12 §12: a calm log)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.name == "django.request" and getattr(record, "status_code", 0) in (403, 404):
+            record.exc_info, record.exc_text = None, None
+        return True
+
+
 class SecretsReporterFilter(SafeExceptionReporterFilter):
     """Error reports: the path and the view's arguments without the secret, and every local
     variable whose name says it holds one."""

@@ -506,11 +506,16 @@ LOGGING = {
     "disable_existing_loggers": False,
     "filters": {
         "secrets": {"()": "portal.logfilters.RedactSecrets"},
+        "refusals": {"()": "portal.logfilters.QuietRefusals"},
         "production": {"()": "django.utils.log.RequireDebugFalse"},
     },
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["secrets"]},
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["refusals", "secrets"],
+        },
         "mail_admins": {
             "class": "django.utils.log.AdminEmailHandler",
             "level": "ERROR",

@@ -37,6 +37,7 @@ REQUEST_FIELDS = (
     "given_name",
     "date_of_birth",
     "person_id",
+    "citizen_id",
     "unit_name",
     "unit_code",
     "student_class",

@@ -70,6 +70,11 @@ def apply(request, person_kind):
                 # Nothing about the other request is shown: only where the person can go.
                 duplicate = exc.kind
                 form.add_error("person_id", _("A request or an account exists for this ID."))
+                if form.cleaned_data.get("citizen_id"):
+                    form.add_error(
+                        "citizen_id",
+                        _("Or for this citizen ID: a person has one request and one account."),
+                    )
             else:
                 if created:
                     record_consent(req, form=req.form_code, language=req.language)

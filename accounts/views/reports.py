@@ -24,7 +24,14 @@ def report(request):
     data = selectors.bm03(date_from, date_to)
     template = "accounts/report_print.html" if request.GET.get("print") else "accounts/report.html"
     return render(
-        request, template, {"form": form, "report": data, "query": request.GET.urlencode()}
+        request,
+        template,
+        {
+            "form": form,
+            "report": data,
+            "legend": selectors.bm03_legend(),
+            "query": request.GET.urlencode(),
+        },
     )
 
 

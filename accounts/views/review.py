@@ -140,7 +140,7 @@ def request_detail(request, pk, issue_form=None):
             }
         )
         context["existing_accounts"] = existing_accounts(
-            req.person_kind, req.person_id, exclude_pk=req.pk
+            req.person_kind, req.person_id, citizen_id=req.citizen_id, exclude_pk=req.pk
         )
         context["password_exported"] = existing
     return render(request, "accounts/detail.html", context)

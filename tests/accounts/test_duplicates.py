@@ -6,9 +6,9 @@ import pytest
 from django.db import IntegrityError
 
 from accounts import services
-from accounts.duplicates import DuplicateRequest, merge_request
+from accounts.duplicates import DuplicateRequest, merge_request, possible_duplicates
 from accounts.models import AccountRequest, RequestEvent, Status
-from tests.accounts.conftest import CHECKED_ON_PAPER, student_data
+from tests.accounts.conftest import CHECKED_ON_PAPER, staff_data, student_data
 
 pytestmark = pytest.mark.django_db
 
@@ -63,23 +63,7 @@ def test_the_form_points_the_applicant_on_without_showing_the_other_request(
     )
     page = client.get("/accounts/apply/student/")
     token = page.context["token"]
-    response = client.post(
-        "/accounts/apply/student/",
-        {
-            "request_kind": "new_account",
-            "family_and_middle_names": "Lê Thị",
-            "given_name": "Mai",
-            "date_of_birth": "01/02/2005",
-            "person_id": "20231234",
-            "unit": "hust-seee",
-            "student_class": "ĐTVT-02",
-            "cohort": "K68",
-            "mobile_phone": "0987 000 111",
-            "contact_email": "mai.le@example.com",
-            "submission_token": token,
-            "privacy_consent": "on",
-        },
-    )
+    response = client.post("/accounts/apply/student/", _bm02_post(token, person_id="20231234"))
     body = response.content.decode()
     assert response.status_code == 200
     assert 'data-testid="duplicate"' in body
@@ -88,6 +72,103 @@ def test_the_form_points_the_applicant_on_without_showing_the_other_request(
         assert secret not in body
     assert 'value="Lê Thị"' in body and 'value="mai.le@example.com"' in body  # nothing lost
     assert AccountRequest.objects.count() == 1
+
+
+def test_the_same_citizen_id_under_another_code_is_the_same_person(submit):
+    # A staff member who is also a student, or a mistyped student code: the CCCD finds them.
+    submit(citizen_id="001203004567")
+    with pytest.raises(DuplicateRequest) as caught:
+        services.submit_request(
+            student_data(person_id="20239999", citizen_id="001203004567", contact_email="b@x.vn")
+        )
+    assert caught.value.kind == "open"
+    # Without a CCCD, or with another one, a different code is a different person.
+    assert services.submit_request(student_data(person_id="20239999", contact_email="b@x.vn"))[1]
+    assert services.submit_request(
+        student_data(person_id="20238888", citizen_id="001203009999", contact_email="c@x.vn")
+    )[1]
+
+
+def test_an_account_issued_to_a_citizen_id_refuses_a_new_one_under_another_code(
+    submit, office, technician, manager, now
+):
+    first = submit(citizen_id="001203004567")
+    services.verify_request(first.pk, office, now=now, reason=CHECKED_ON_PAPER)
+    first.refresh_from_db()
+    services.issue_account(first.pk, technician, address=services.suggested_address(first), now=now)
+    services.record_issuance(first.pk, manager, now=now)
+    services.notify_result(first.pk, office, now=now)
+    with pytest.raises(DuplicateRequest) as caught:
+        services.submit_request(
+            staff_data(person_id="CB7777", citizen_id="001203004567", contact_email="b@x.vn")
+        )
+    assert caught.value.kind == "issued"
+
+
+def _bm02_post(token, **overrides):
+    data = {
+        "request_kind": "new_account",
+        "family_and_middle_names": "Lê Thị",
+        "given_name": "Mai",
+        "date_of_birth": "01/02/2005",
+        "person_id": "20235555",
+        "unit": "hust-seee",
+        "student_class": "ĐTVT-02",
+        "cohort": "K68",
+        "mobile_phone": "0987 000 111",
+        "contact_email": "mai.le@example.com",
+        "submission_token": token,
+        "privacy_consent": "on",
+    }
+    data.update(overrides)
+    return data
+
+
+@pytest.mark.parametrize("typed", ["12345", "00120300456A", "0012030045671"])
+def test_a_citizen_id_that_is_not_12_digits_is_refused_next_to_the_field(client, hust_units, typed):
+    token = client.get("/accounts/apply/student/").context["token"]
+    response = client.post("/accounts/apply/student/", _bm02_post(token, citizen_id=typed))
+    assert response.status_code == 200
+    assert "citizen_id" in response.context["form"].errors
+    assert AccountRequest.objects.count() == 0
+
+
+def test_the_citizen_id_is_kept_for_staff_and_shown_to_nobody_else(
+    client, client_for, hust_units, submit
+):
+    submit(
+        citizen_id="001203004567",
+        contact_email="first.person@example.com",
+        family_and_middle_names="Hoàng Quốc",
+    )
+    token = client.get("/accounts/apply/student/").context["token"]
+    response = client.post(
+        "/accounts/apply/student/", _bm02_post(token, citizen_id="0012 0300 4567")
+    )
+    body = response.content.decode()
+    assert 'data-testid="duplicate"' in body
+    assert "citizen_id" in response.context["form"].errors
+    assert "first.person" not in body and "Hoàng Quốc" not in body
+    assert AccountRequest.objects.count() == 1
+    req = AccountRequest.objects.get()
+    assert req.citizen_id == "001203004567"
+    # The applicant's own pages and the printed form do not repeat it; staff see it.
+    for url in (
+        f"/accounts/track/{req.tracking_token}/",
+        f"/accounts/track/{req.tracking_token}/print/",
+    ):
+        assert "001203004567" not in client.get(url).content.decode()
+    staff_page = client_for("mtt_office").get(f"/accounts/requests/{req.pk}/").content.decode()
+    assert 'data-testid="citizen-id"' in staff_page and "001203004567" in staff_page
+
+
+def test_anonymising_a_request_clears_its_citizen_id(submit, office, now):
+    from accounts.privacy import _anonymise
+
+    req = submit(citizen_id="001203004567")
+    _anonymise(AccountRequest.objects.filter(pk=req.pk))
+    req.refresh_from_db()
+    assert req.citizen_id == "" and "001203004567" not in req.search_key
 
 
 # --- §1 staff: banner, merge, the technician's reason --------------------------------------
@@ -268,3 +349,16 @@ def test_the_queue_shows_and_filters_requests_not_in_the_registry(
     assert body.count('data-testid="not-in-registry"') == 1
     only = client.get("/accounts/queue/", {"registry": "missing"}).content.decode()
     assert unlisted.reference in only and listed.reference not in only
+
+
+def test_a_request_merges_into_one_with_the_same_citizen_id_under_another_code(submit, office, now):
+    first = submit(citizen_id="001203004567")
+    second, _c = services.submit_request(
+        student_data(person_id="20239999", citizen_id="001203004567", contact_email="b@x.vn"),
+        now=now,
+        check_duplicates=False,
+    )
+    assert [r.pk for r in possible_duplicates(second)] == [first.pk]
+    merge_request(second.pk, first.pk, office, now=now)
+    second.refresh_from_db()
+    assert second.status == Status.MERGED and second.duplicate_of == first

@@ -245,3 +245,57 @@ def test_the_account_manager_sent_to_the_admin_is_told_why_and_led_back(client_f
     body = response.content.decode()
     assert 'data-testid="admin-explained"' in body
     assert "Lê Minh Châu" in body and 'href="/"' in body
+
+
+def test_bm03s_key_and_every_status_badge_share_one_colour_per_outcome(client_for, issued, now):
+    """Issue 12 §5: an issued request is counted under "Done": its badge is the key's colour."""
+    import re
+
+    req = issued()
+    client = client_for("mtt_office_head")
+    day = timezone.localtime(now).strftime("%d/%m/%Y")
+    body = client.get(f"/accounts/report/?date_from={day}&date_to={day}").content.decode()
+    legend = body[body.index('data-testid="bm03-legend"') :]
+    key = dict(
+        re.findall(
+            r'<dt class="col-sm-3" data-outcome="(\w+)"><span class="badge text-bg-([\w ]+)"',
+            legend,
+        )
+    )
+    assert key == {"done": "success", "returned": "warning", "open": "primary"}
+    by_status = {s: c for c, s in re.findall(r'text-bg-([\w ]+)" data-status="(\w+)"', legend)}
+    assert by_status[Status.ISSUED] == key["done"] == by_status[Status.NOTIFIED]
+    assert by_status[Status.REJECTED] == key["returned"]
+    assert by_status[Status.IN_REVIEW] == by_status[Status.VERIFIED] == key["open"]
+    # The applicant's own page shows the same colour for the same status.
+    track = client.get(f"/accounts/track/{req.tracking_token}/").content.decode()
+    assert f'text-bg-{key["done"]}" data-status="issued"' in track
+    # The outcome columns wear the key's colours, in the table's order.
+    assert re.findall(r'data-outcome="(\w+)"><span class="badge text-bg-(\w+) no-print', body) == [
+        ("done", "success"),
+        ("returned", "warning"),
+        ("open", "primary"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("language", "label", "own", "reviewers"),
+    [
+        ("vi", "Hồ sơ trong dữ liệu đối chiếu", "Chờ cấp tài khoản (bước 4)", "Chờ kiểm tra"),
+        ("en", "Registry record", "Waiting to be issued (step 4)", "Waiting to be checked"),
+    ],
+)
+def test_the_technician_queues_filters_say_what_they_filter(
+    client_for, language, label, own, reviewers
+):
+    """Issue 12 §5: the technician's status filter offers step 4 first, not the reviewer's
+    "Waiting to be checked"; the registry filter names the registry record it looks for."""
+    client = client_for("mtt_technician")
+    client.cookies["django_language"] = language
+    body = client.get("/accounts/technician/").content.decode()
+    assert f'<label class="form-label small" for="id_registry">{label}</label>' in body
+    status = body[body.index('<select class="form-select" name="status"') :]
+    status = status[: status.index("</select>")]
+    assert f'<option value="verified" selected>{own}</option>' in status
+    assert status.index(own) < status.index('value="open"')
+    assert reviewers not in status

@@ -198,3 +198,26 @@ def test_reopening_starts_a_new_round_and_keeps_the_old_evidence(m3, committee):
         m, actor=committee, done_on=dt.date(2023, 12, 9), note="Biên bản có đủ chữ ký"
     )
     assert m.evidence_note == "Biên bản có đủ chữ ký" and m.rounds.count() == 1
+
+
+def test_an_earlier_rounds_file_stays_downloadable_by_the_committee_only(
+    client, committee, m3, make_user
+):
+    """Issue 12 §6: the history keeps the old evidence, and its file, behind /files/."""
+    pdf = b"%PDF-1.4\n% round one\n%%EOF\n"
+    services.complete_milestone(
+        m3,
+        actor=committee,
+        done_on=dt.date(2023, 12, 7),
+        evidence_file=SimpleUploadedFile("lan-1.pdf", pdf, content_type="application/pdf"),
+    )
+    services.reopen_milestone(m3, actor=committee, note="Thiếu chữ ký")
+    client.force_login(committee)
+    page = client.get(reverse("dialogue:milestone", args=[m3.pk])).content.decode()
+    href = page.split('data-testid="round-evidence"')[0].rsplit('href="', 1)[1].split('"')[0]
+    assert href.startswith("/files/")
+    response = client.get(href)
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content if response.streaming else [response.content]) == pdf
+    client.force_login(make_user("learner"))
+    assert client.get(href).status_code == 404

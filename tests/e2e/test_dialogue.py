@@ -192,6 +192,10 @@ def test_a_reopened_milestone_starts_a_new_round_and_keeps_the_old_evidence(page
     page.get_by_role("link", name="Đánh dấu hoàn thành").click()
     page.get_by_label("Hoàn thành ngày").fill("17/04/2024")
     page.get_by_label("Minh chứng (ghi chú)").fill("Biên bản kiểm tra hội trường lần 1.")
+    round_one = PDF + b"% round 1"
+    page.get_by_label("Minh chứng (tệp)").set_input_files(
+        {"name": "bien-ban-lan-1.pdf", "mimeType": "application/pdf", "buffer": round_one}
+    )
     page.get_by_role("button", name="Đánh dấu hoàn thành").click()
 
     page.goto(f"/dialogue/milestones/{milestone.pk}/")
@@ -205,6 +209,12 @@ def test_a_reopened_milestone_starts_a_new_round_and_keeps_the_old_evidence(page
     earlier = page.get_by_test_id("earlier-rounds")
     expect(earlier).to_contain_text("Biên bản kiểm tra hội trường lần 1.")
     expect(earlier).to_contain_text("Máy chiếu hỏng")
+    # The first round's file stays downloadable from the history, through /files/ (issue 12 §6).
+    link = earlier.get_by_test_id("round-evidence")
+    assert link.get_attribute("href").startswith("/files/")
+    downloaded = page.request.get(link.get_attribute("href"))
+    assert downloaded.status == 200 and downloaded.body() == round_one
+    assert "Tệp minh chứng" not in page.locator("dl").first.inner_text()  # not current any more
 
     page.get_by_role("link", name="Đánh dấu hoàn thành").click()
     page.get_by_label("Hoàn thành ngày").fill("20/04/2024")

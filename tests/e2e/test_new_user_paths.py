@@ -95,7 +95,9 @@ def test_a_reviewer_accepts_a_mismatch_only_with_a_reason_and_the_history_says_w
     office.get_by_role("link", name="Hàng chờ kiểm tra").first.click()
     row = office.get_by_test_id("queue").get_by_role("row").filter(has_text=unlisted)
     assert "Không có trong dữ liệu đối chiếu" in row.inner_text()
-    office.get_by_label("Danh bạ đối chiếu").select_option(label="Không có trong dữ liệu đối chiếu")
+    office.get_by_label("Hồ sơ trong dữ liệu đối chiếu").select_option(
+        label="Không có trong dữ liệu đối chiếu"
+    )
     office.get_by_role("button", name="Lọc").click()
     queue_text = office.get_by_test_id("queue").inner_text()
     assert unlisted in queue_text and reference not in queue_text
@@ -210,3 +212,30 @@ def test_a_unit_uploading_a_file_with_a_wrong_header_is_told_which_columns(
     with page.expect_download() as download:
         page.get_by_role("link", name="CSV").click()
     assert download.value.suggested_filename == "mtt-qt06-bulk-template.csv"
+
+
+def test_a_student_who_applies_again_under_another_code_is_found_by_the_citizen_id(
+    page, screenshot
+):
+    page.goto("/accounts/apply/student/")
+    fill_bm02(page)
+    page.get_by_label("Số CCCD").fill("12345")
+    page.get_by_role("button", name="Gửi đăng ký").click()
+    assert "Số CCCD gồm 12 chữ số" in page.locator("#div_id_citizen_id").inner_text()
+    page.get_by_label("Số CCCD").fill("0012 0300 4567")
+    page.get_by_label("Tôi đã đọc thông báo về dữ liệu cá nhân ở trên và đồng ý.").check()
+    page.get_by_role("button", name="Gửi đăng ký").click()
+    page.get_by_test_id("reference").wait_for()
+    assert "001203004567" not in page.content()  # the tracking page does not repeat it
+    assert AccountRequest.objects.get().citizen_id == "001203004567"
+
+    # Later, with the student code mistyped, the same person is still the same person.
+    page.goto("/accounts/apply/student/")
+    fill_bm02(page)
+    page.get_by_label("Mã số sinh viên").fill("20239876")
+    page.get_by_label("Số CCCD").fill("001203004567")
+    page.get_by_role("button", name="Gửi đăng ký").click()
+    assert "đang được xử lý" in page.get_by_test_id("duplicate").inner_text()
+    assert "số CCCD này đã có" in page.locator("#div_id_citizen_id").inner_text()
+    screenshot(page, "accounts-duplicate-citizen-id")
+    assert AccountRequest.objects.count() == 1

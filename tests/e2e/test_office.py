@@ -154,3 +154,41 @@ def test_each_institution_has_its_own_chart_and_a_switch_between_them(page, dire
         "link", name="Trường Đại học Mở Hà Nội"
     ).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Trường Đại học Mở Hà Nội")
+
+
+def test_a_renamed_area_keeps_its_old_name_for_the_days_before(
+    page, directory, login_as, screenshot
+):
+    """Issue 12 §10: renamed from a day, the directory as of the day before shows the old name,
+    the unit's history lists both names with half-open ranges, in both languages."""
+    renamed_on = timezone.localdate() - timedelta(days=30)
+    day_before = renamed_on - timedelta(days=1)
+    login_as("directory_admin")
+    page.goto("/directory/units/soict-truyen-thong/")
+    page.get_by_role("link", name="Sửa đơn vị").click()
+    page.get_by_label("Tên (tiếng Việt)").fill("Truyền thông và Sự kiện")
+    page.get_by_label("Tên (tiếng Anh)").fill("Communications and Events")
+    page.get_by_label("Đổi tên từ ngày").fill(renamed_on.strftime("%d/%m/%Y"))
+    page.get_by_role("button", name="Lưu").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Truyền thông và Sự kiện")
+
+    page.get_by_label("Tại ngày").fill(day_before.strftime("%d/%m/%Y"))
+    page.get_by_role("button", name="Xem", exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Truyền thông")
+    page.get_by_role("link", name="Giới thiệu Văn phòng").click()
+    sections = page.get_by_test_id("sections")
+    expect(sections).to_contain_text("Truyền thông")
+    expect(sections).not_to_contain_text("Sự kiện")
+
+    page.goto("/directory/units/soict-truyen-thong/history/")
+    names = page.get_by_test_id("unit-names")
+    old = names.get_by_role("row").filter(has_text="Communications)")
+    expect(old).to_contain_text(day_before.strftime("%d/%m/%Y"))  # its last day
+    new = names.get_by_role("row").filter(has_text="Truyền thông và Sự kiện")
+    expect(new).to_contain_text(renamed_on.strftime("%d/%m/%Y"))  # the new name's first day
+    screenshot(page, "office-unit-names")
+    page.context.add_cookies(
+        [{"name": "django_language", "value": "en", "url": page.url.split("/directory")[0]}]
+    )
+    page.goto(f"/directory/units/soict-truyen-thong/?on={day_before.isoformat()}")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Communications")
