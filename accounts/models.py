@@ -57,6 +57,9 @@ HOLDER_OF_STEP = {
     "accounts.notify": "mtt_office",
 }
 OPEN_STATUSES = tuple(STEP_OF_STATUS)
+# The review queue's default filter (step 3): its partial index keeps the page's cost the same at
+# 100,000 and at 1,000,000 requests, where most rows are long closed.
+REVIEW_STATUSES = (Status.DRAFT, Status.SUBMITTED, Status.IN_REVIEW)
 STATUS_BADGE = {
     Status.DRAFT: "warning text-dark border border-dark",
     Status.SUBMITTED: "primary",
@@ -204,6 +207,17 @@ class AccountRequest(models.Model):
             # The queues: WHERE status IN (...) ORDER BY due_at, id LIMIT 26.
             models.Index(fields=["status", "due_at", "id"], name="accounts_req_status_due"),
             models.Index(fields=["due_at", "id"], name="accounts_req_due"),
+            # Partial: only the rows still waiting, whatever the size of the closed history.
+            models.Index(
+                fields=["due_at", "id"],
+                name="accounts_req_review_due",
+                condition=models.Q(status__in=REVIEW_STATUSES),
+            ),
+            models.Index(
+                fields=["due_at", "id"],
+                name="accounts_req_open_due",
+                condition=models.Q(status__in=OPEN_STATUSES),
+            ),
             models.Index(fields=["person_kind", "person_id"], name="accounts_req_person"),
             models.Index(fields=["contact_email"], name="accounts_req_contact"),
         ]

@@ -19,6 +19,7 @@ from portal.text import fold, fold_words
 from .models import (
     HOLDER_OF_STEP,
     OPEN_STATUSES,
+    REVIEW_STATUSES,
     AccountRequest,
     PersonKind,
     RegistryRecord,
@@ -29,6 +30,7 @@ from .phones import display_mobile, normalise_mobile
 
 PAGE_SIZE = 25
 COUNT_CAP = 1000
+COUNT_TTL = 30  # seconds a queue's capped count is reused
 
 # --- the registry comparison (step 3) --------------------------------------------------------
 
@@ -199,7 +201,7 @@ def filter_requests(qs, params: dict, now: dt.datetime):
     if status == "open":
         qs = qs.filter(status__in=OPEN_STATUSES)
     elif status == "review":
-        qs = qs.filter(status__in=[Status.DRAFT, Status.SUBMITTED, Status.IN_REVIEW])
+        qs = qs.filter(status__in=REVIEW_STATUSES)
     elif status:
         qs = qs.filter(status=status)
     if params.get("person_kind"):
@@ -242,8 +244,29 @@ def _page_in_memory(qs, keys, after, before, size) -> QueuePage:
     )
 
 
+def capped_count(qs, key: str = "") -> int:
+    """COUNT_CAP + 1 at most ("1,000+" needs no exact number). With a key, the number is kept
+    for COUNT_TTL seconds: the count under a queue may lag a few seconds behind its rows, and
+    the page then costs one query less (issue 15)."""
+    if key:
+        from django.core.cache import cache
+
+        count = cache.get(key)
+        if count is None:
+            count = qs.order_by()[: COUNT_CAP + 1].count()
+            cache.set(key, count, COUNT_TTL)
+        return count
+    return qs.order_by()[: COUNT_CAP + 1].count()
+
+
 def page_of(
-    qs, *, after: str = "", before: str = "", size: int = PAGE_SIZE, searching: bool = False
+    qs,
+    *,
+    after: str = "",
+    before: str = "",
+    size: int = PAGE_SIZE,
+    searching: bool = False,
+    count_key: str = "",
 ) -> QueuePage:
     """Keyset pagination on (due_at, id): page 4,000 costs what page 1 costs.
 
@@ -276,7 +299,7 @@ def page_of(
         rows = chunk[:size]
         has_prev = bool(cursor_after)
     # A capped count: "1,000+" instead of counting 100,000 rows on every page load.
-    count = base.order_by()[: COUNT_CAP + 1].count()
+    count = capped_count(base, count_key)
     return QueuePage(
         rows=rows,
         count=min(count, COUNT_CAP),

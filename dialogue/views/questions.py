@@ -349,14 +349,17 @@ def responder_queue(request):
         from ..scope import unit_ids_of
 
         qs = qs.filter(department_id__in=unit_ids_of(request.user))
-    open_items = qs.filter(status=Question.Status.ROUTED).order_by("due_at")
+    # A page at a time: a department may have thousands waiting, and the page must not grow
+    # with them (issue 15).
+    routed = qs.filter(status=Question.Status.ROUTED).order_by("due_at", "id")
+    open_items = _paginate(request, routed)
     done_items = qs.filter(
         status__in=[Question.Status.ANSWERED, Question.Status.PUBLISHED]
     ).order_by("-answered_at")[:50]
     return render(
         request,
         "dialogue/responder_queue.html",
-        {"open_items": open_items, "done_items": done_items},
+        {"open_items": open_items, "page": open_items, "done_items": done_items},
     )
 
 
