@@ -12,7 +12,9 @@ missing rows. The demo data (users, units, the plan 4402/KH-ĐHM, topics) comes 
   for review (draft / received / being checked), the rest went further, most of them closed;
 - published answers (plan 4402/KH-ĐHM): `--answers` questions, published, across every topic;
 - the responder's department: `--routed` questions waiting for its answer, and as many answered;
-- people in the directory: `--people` rows, each holding a position in a unit.
+- people in the directory: `--people` rows, each holding a position in a unit;
+- the closed deadline steps (review, issue) of the last 45 days' requests, for BM03;
+- 100,000 rows of the issuance log (CreateEmailHUST-log), for the streamed exports.
 
 Regenerate from nothing: `dropdb -h 127.0.0.1 -U postgres portal_perf` and run this again
 (about 2 minutes for 1,000,000 requests on 2 cores).
@@ -252,6 +254,60 @@ def people(cursor, n: int) -> int:
     return n - have
 
 
+def steps_and_log(cursor, n_log: int) -> int:
+    """The closed deadline steps of the last 45 days' requests (BM03 reads them per month) and
+    `n_log` rows of the issuance log (the exports stream them)."""
+    added = 0
+    cursor.execute(
+        "SELECT id FROM django_content_type WHERE app_label = 'accounts' "
+        "AND model = 'accountrequest'"
+    )
+    ct = cursor.fetchone()[0]
+    cursor.execute(
+        "SELECT count(*) FROM portal_deadlinestep WHERE content_type_id = %s "
+        "AND closed_at IS NOT NULL",
+        [ct],
+    )
+    if cursor.fetchone()[0] < 100:
+        cursor.execute(
+            """
+            INSERT INTO portal_deadlinestep (step_type, object_id, started_at, hours, calendar,
+                due_at, holder_role, closed_at, created_at, content_type_id)
+            SELECT t.step_type, r.id::text, r.submitted_at, 24, 'wall',
+                   r.submitted_at + interval '24 hours', 'mtt_office',
+                   r.submitted_at + (r.id %% 40) * interval '1 hour', r.submitted_at, %s
+            FROM accounts_accountrequest r
+            CROSS JOIN (VALUES ('accounts.review'), ('accounts.issue')) AS t(step_type)
+            WHERE r.submitted_at >= now() - interval '45 days'
+              AND r.status NOT IN ('draft', 'submitted', 'in_review')
+            """,
+            [ct],
+        )
+        added += cursor.rowcount
+    cursor.execute("SELECT count(*) FROM accounts_issuancelogentry")
+    have = cursor.fetchone()[0]
+    if have < n_log:
+        cursor.execute(
+            """
+            INSERT INTO accounts_issuancelogentry (recorded_at, reference, full_name,
+                person_kind, person_id, unit_name, address, action, issued_at, issued_by_name,
+                recorded_by_name, note, request_id, backend, directory_id)
+            SELECT r.submitted_at + interval '1 day', r.reference,
+                   r.family_and_middle_names || ' ' || r.given_name, r.person_kind, r.person_id,
+                   r.unit_name, 'sv' || r.id || '@sis.example.edu.vn', 'new_account',
+                   r.submitted_at + interval '20 hours', 'Cán bộ kỹ thuật MTT',
+                   'Cán bộ quản lý TKĐT', '', r.id, '', ''
+            FROM accounts_accountrequest r CROSS JOIN generate_series(1, 2) AS k
+            WHERE r.status = 'notified'
+            ORDER BY r.id, k LIMIT %s
+            """,
+            [n_log - have],
+        )
+        added += cursor.rowcount
+    cursor.execute("ANALYZE portal_deadlinestep")
+    return added
+
+
 def responder_department() -> int:
     from django.contrib.auth import get_user_model
 
@@ -261,7 +317,7 @@ def responder_department() -> int:
     return sorted(unit_ids_of(user))[0]
 
 
-def build(n_requests=100_000, n_answers=100_000, n_routed=5_000, n_people=10_000):
+def build(n_requests=100_000, n_answers=100_000, n_routed=5_000, n_people=10_000, n_log=100_000):
     ensure_database()
     from bench.common import setup_django
 
@@ -278,6 +334,7 @@ def build(n_requests=100_000, n_answers=100_000, n_routed=5_000, n_people=10_000
         dept = responder_department()
         _timed("questions", lambda: answers(cursor, n_answers, n_routed, dept))
         _timed("people", lambda: people(cursor, n_people))
+        _timed("deadline steps and log", lambda: steps_and_log(cursor, n_log))
 
 
 def main():

@@ -57,7 +57,6 @@ def _queue_context(request, default_status, base_qs):
         "page": page,
         "query": query.urlencode(),
         "now": now,
-        "rows": rows_for(page.rows, now),
         "selects": {
             n: mark_safe(select_html(form, n))  # noqa: S308 — built with escape()
             for n in ("status", "person_kind", "request_kind", "unit", "registry")
@@ -97,6 +96,7 @@ def queue(request):
         .annotate(in_registry=selectors.in_registry())
     )
     context = _queue_context(request, "review", qs)
+    context["rows"] = rows_for(context["page"].rows, context["now"])
     context["title"] = _("Review queue")
     context["can_review"] = has_role(request.user, "mtt_office")
     return render(request, "accounts/queue.html", context)

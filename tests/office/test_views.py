@@ -328,3 +328,21 @@ def test_back_to_back_assignments_show_a_last_day_before_the_next_first_day(clie
     # Half-open [01/01/2025, 10/03/2026): its last day is 09/03, the next one starts 10/03.
     assert "09/03/2026" in body
     assert body.count("10/03/2026") == 1
+
+
+@pytest.mark.parametrize("staff", [1, 40])
+def test_the_search_reads_a_constant_number_of_queries_however_many_staff_match(
+    client, db, django_assert_max_num_queries, staff
+):
+    """Issue 15: a unit's staff positions are not on its search card, so a faculty of hundreds
+    costs what a section of one costs; matching people are capped at 50."""
+    unit = UnitFactory(code="tuyen-sinh", name="Tuyển sinh", kind=UnitKind.AREA)
+    clerk = PositionFactory(unit=unit, name="Cán bộ tuyển sinh", is_leadership=False)
+    for _ in range(staff):
+        AssignmentFactory(unit=unit, position=clerk, person=PersonFactory())
+    with django_assert_max_num_queries(10):
+        response = client.get("/directory/search/", {"q": "tuyen sinh"})
+    assert response.status_code == 200
+    (card,) = response.context["results"].units
+    assert card.staff == []  # not read: the card does not show them
+    assert 'data-testid="unit-result"' in response.content.decode()
