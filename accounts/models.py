@@ -237,6 +237,10 @@ class AccountRequest(models.Model):
         """The token of the tracking link (decrypted in memory only)."""
         from .crypto import open_token
 
+        # Just set in this process (a bulk intake writes 10,000 links): no need to decrypt.
+        plain = self.__dict__.get("_tracking_plain")
+        if plain and plain[0] == self.tracking_sealed:
+            return plain[1]
         return open_token(self.tracking_sealed) if self.tracking_sealed else ""
 
     def set_tracking_token(self, token: str | None = None) -> str:
@@ -246,6 +250,7 @@ class AccountRequest(models.Model):
         token = token or new_tracking_token()
         self.tracking_digest = token_digest(token)
         self.tracking_sealed = seal_token(token)
+        self._tracking_plain = (self.tracking_sealed, token)  # memory only, never saved
         return token
 
     @property
