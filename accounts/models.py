@@ -219,6 +219,8 @@ class AccountRequest(models.Model):
                 condition=models.Q(status__in=OPEN_STATUSES),
             ),
             models.Index(fields=["person_kind", "person_id"], name="accounts_req_person"),
+            # BM03 counts a period's requests by when they were received.
+            models.Index(fields=["submitted_at"], name="accounts_req_submitted"),
             models.Index(fields=["contact_email"], name="accounts_req_contact"),
         ]
         constraints = [

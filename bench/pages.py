@@ -140,7 +140,9 @@ PAGES = {
         ("responder", "/dialogue/to-answer/", "responder", "floor", "/bench/floor/responder")
     ],
     "bm03": [("bm03", "/accounts/report/", "mtt_head", "floor", "/bench/floor/report")],
-    "dashboard": [("dashboard", "/dialogue/committee/", "committee", "bare", "/bench/bare")],
+    "dashboard": [
+        ("dashboard", "/dialogue/committee/", "committee", "floor", "/bench/floor/dashboard")
+    ],
 }
 
 

@@ -78,6 +78,14 @@ def report_floor(request):
     )
 
 
+def dashboard_floor(request):
+    """The committee's dashboard: the plan's questions counted by status (one grouped count)."""
+    return _rows(
+        "SELECT status, count(*) FROM dialogue_question WHERE plan_id = "
+        "(SELECT min(id) FROM dialogue_plan) GROUP BY status"
+    )
+
+
 urlpatterns = [
     path("bench/bare", bare),
     path("bench/floor/queue", queue_floor),
@@ -85,5 +93,6 @@ urlpatterns = [
     path("bench/floor/responder", responder_floor),
     path("bench/floor/people", people_floor),
     path("bench/floor/report", report_floor),
+    path("bench/floor/dashboard", dashboard_floor),
     *portal_urlpatterns,
 ]

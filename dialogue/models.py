@@ -700,6 +700,12 @@ class Question(models.Model):
                 name="dialogue_q_routed_due",
                 condition=models.Q(status="routed"),
             ),
+            # Its latest answers (the responders' queue shows 50), newest first.
+            models.Index(
+                fields=["department", "-answered_at"],
+                name="dialogue_q_answered",
+                condition=models.Q(status__in=["answered", "published"]),
+            ),
         ]
 
     def __str__(self):
