@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0010_anonymised_at'),
+        ('accounts', '0011_request_events_append_only'),
         ('office', '0004_audit_append_only'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
