@@ -516,7 +516,7 @@ def _closed_step_stats(start, end) -> tuple[dict, dict]:
             cursor.execute(
                 _CLOSED_STEPS_SQL.format(
                     key="r.issued_by_id",
-                    join="JOIN accounts_accountrequest r ON r.id::text = s.object_id",
+                    join="JOIN accounts_accountrequest r ON r.id = s.object_id::bigint",
                     where="AND s.step_type = 'accounts.issue'",
                 ),
                 [ct.pk, start, end],
