@@ -39,8 +39,9 @@ format: venv
 messages: venv
 	$(PY) scripts/messages.py
 
+## The benchmarks (bench/run.py); a subset: make bench BENCH="pages memory"
 bench: venv
-	bash scripts/bench.sh
+	bash scripts/bench.sh $(BENCH)
 
 clean:
 	rm -rf $(VENV) var/* staticfiles

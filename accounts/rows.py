@@ -29,6 +29,7 @@ def _labels(language: str) -> dict:
             "request": {k.value: str(k.label) for k in RequestKind},
             "overdue": _("overdue"),
             "overdue_title": _("Overdue"),
+            "not_in_registry": _("Not in the registry"),
         }
 
 
@@ -70,22 +71,62 @@ class Row:
     badge: str
     person_kind: str
     request_kind: str
+    unit: str = ""
+    html: str = ""
+
+
+def unit_label(req, english: bool) -> str:
+    """The unit in the reader's language: on English pages the directory's English name (the
+    queue reads `unit__name_en` with the row), else the name as written on the form."""
+    if english and req.unit_id:
+        unit = req.unit
+        if unit.name_en:
+            return unit.name_en
+    return req.unit_name
+
+
+def _row_html(row: Row, not_in_registry: str) -> str:
+    """One <tr>, escaped once per value: the same markup the template's loop wrote."""
+    r = row.req
+    claimed = escape(r.claimed_by.display_name) if r.claimed_by_id else ""
+    missing = "" if r.in_registry else not_in_registry
+    return (
+        f'<tr>\n      <td class="text-nowrap">{row.due}</td>\n'
+        f'      <td class="text-nowrap"><a href="{row.url}">{escape(r.reference)}</a></td>\n'
+        f"      <td>{escape(r.family_and_middle_names)} {escape(r.given_name)}"
+        f'<div class="small text-muted">{escape(r.person_id)}{missing}</div></td>\n'
+        f"      <td>{escape(row.person_kind)}</td>\n"
+        f"      <td>{escape(row.request_kind)}</td>\n"
+        f'      <td class="small">{escape(row.unit)}</td>\n'
+        f"      <td>{row.badge}</td>\n"
+        f'      <td class="small">{claimed}</td>\n    </tr>'
+    )
 
 
 def rows_for(requests, now) -> list[Row]:
+    """The queue's rows with every cell computed here, once per page: labels, links and the
+    unit in the reader's language are looked up once, not per row in the template."""
     names = labels()
+    english = (translation.get_language() or "vi").startswith("en")
     base = reverse("accounts:detail", args=[0])[:-2]  # "/accounts/requests/"
-    return [
-        Row(
+    not_in_registry = format_html(
+        ' <span class="badge text-bg-danger" data-testid="not-in-registry">{}</span>',
+        names["not_in_registry"],
+    )
+    rows = []
+    for r in requests:
+        row = Row(
             r,
             f"{base}{r.pk}/confirm/" if r.status == Status.DRAFT else f"{base}{r.pk}/",
             due_html(r, now),
             badge_html(r.status),
             names["person"].get(r.person_kind, ""),
             names["request"].get(r.request_kind, ""),
+            unit_label(r, english),
         )
-        for r in requests
-    ]
+        row.html = mark_safe(_row_html(row, not_in_registry))  # noqa: S308 — escaped above
+        rows.append(row)
+    return rows
 
 
 def select_html(form, name: str) -> str:

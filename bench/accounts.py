@@ -141,7 +141,7 @@ def bulk_upload_seconds():
     lines = [",".join(bulk.COLUMNS)]
     for i in range(BULK_ROWS):
         lines.append(
-            f"student,new_account,{FAMILY[i % 12]},{GIVEN[i % 12]},15/03/2005,{30000000 + i},"
+            f"student,new_account,{FAMILY[i % 12]},{GIVEN[i % 12]},15/03/2005,{40000000 + i},"
             f"hust-seee,ĐTVT-01,K68,0912 {i % 1000:03d} {i % 997:03d},sv{i}@example.com,,"
         )
     from django.core.cache import cache

@@ -42,7 +42,13 @@ class Server:
         self.proc = None
 
     def __enter__(self):
-        env = {**os.environ, "DJANGO_SETTINGS_MODULE": "bench.settings"}
+        (ROOT / "staticfiles").mkdir(exist_ok=True)  # whitenoise warns once per worker without it
+        # PYTHONWARNINGS: whitenoise's "No directory at staticfiles/" once per worker.
+        env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "bench.settings",
+            "PYTHONWARNINGS": "ignore::UserWarning",
+        }
         self.proc = subprocess.Popen(
             [
                 sys.executable,
@@ -71,7 +77,11 @@ class Server:
 
     def __exit__(self, *exc):
         self.proc.terminate()
-        self.proc.wait(timeout=10)
+        try:
+            self.proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
 
     def request(self, method, path, body=None, headers=None):
         conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)

@@ -688,6 +688,24 @@ class Question(models.Model):
             models.Index(fields=["status", "department"], name="dialogue_q_status_dept"),
             models.Index(fields=["status", "unit"], name="dialogue_q_status_unit"),
             models.Index(fields=["plan", "status"], name="dialogue_q_plan_status"),
+            # The public answers page, newest first, whatever the number of answers.
+            models.Index(
+                fields=["-published_at", "-id"],
+                name="dialogue_q_published",
+                condition=models.Q(status="published", merged_into__isnull=True),
+            ),
+            # A department's questions to answer, by due time.
+            models.Index(
+                fields=["department", "due_at", "id"],
+                name="dialogue_q_routed_due",
+                condition=models.Q(status="routed"),
+            ),
+            # Its latest answers (the responders' queue shows 50), newest first.
+            models.Index(
+                fields=["department", "-answered_at"],
+                name="dialogue_q_answered",
+                condition=models.Q(status__in=["answered", "published"]),
+            ),
         ]
 
     def __str__(self):

@@ -158,14 +158,22 @@ def public_answers(query: str = "", topic_id=None, unit_id=None):
     return qs
 
 
-def status_counts(plan) -> dict[str, int]:
+def status_counts(plan, cache_seconds: int = 0) -> dict[str, int]:
+    """The plan's questions by status. With `cache_seconds`, one grouped count over every
+    question (100,000 and more) serves the dashboard for that long (issue 15)."""
+    from django.core.cache import cache
     from django.db.models import Count
 
     from .models import Question
 
+    key = f"dialogue:status-counts:{plan.pk}"
+    if cache_seconds and (cached := cache.get(key)) is not None:
+        return cached
     counts = dict.fromkeys(Question.Status.values, 0)
     for row in plan.questions.values("status").annotate(n=Count("id")):
         counts[row["status"]] = row["n"]
+    if cache_seconds:
+        cache.set(key, counts, cache_seconds)
     return counts
 
 

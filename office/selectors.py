@@ -378,9 +378,12 @@ def search(query: str, on: date | None = None, limit: int = 50) -> SearchResults
     )
     unit_ids = [u.pk for u in units]
     parent_ids = {u.parent_id for u in units if u.parent_id}
+    # Only what a result card shows (leaders, in charge, general duties, monitors): a unit's
+    # staff positions are not listed, and a faculty may have hundreds of them.
     assignments = (
         Assignment.objects.on(day)
         .filter(unit_id__in=set(unit_ids) | parent_ids)
+        .exclude(relation=Relation.POSITION, position__is_leadership=False)
         .select_related("person", "position")
         .order_by("order", "pk")
     )

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from portal.access import has_role, role_required
-from portal.exports import csv_writer, xlsx_append
+from portal.exports import csv_response, xlsx_append
 from portal.roles import Role
 
 from . import selectors, services
@@ -231,15 +231,9 @@ def _export_scope(request):
 
 def export_csv(request):
     root, day = _export_scope(request)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
     name = f"danh-ba-{root.code if root else 'all'}-{day:%Y%m%d}.csv"
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    response.write("\ufeff")  # so spreadsheet programs read the Vietnamese as UTF-8
-    writer = csv_writer(response)
-    writer.writerow(_export_headers())
-    for row in selectors.export_rows(root, on=day):
-        writer.writerow(row)
-    return response
+    # Streamed, a thousand rows at a time (issue 15).
+    return csv_response(_export_headers(), selectors.export_rows(root, on=day), name)
 
 
 def export_xlsx(request):

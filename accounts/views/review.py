@@ -1,11 +1,14 @@
 """Steps 3 and 5b, the MTT Office: the review queue, a request beside its registry record,
 notify."""
 
+import hashlib
+
 from django.conf import settings
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -35,11 +38,15 @@ def _queue_context(request, default_status, base_qs):
     form = QueueFilterForm(request.GET or None, default_status=default_status)
     params = form.params()
     qs = selectors.filter_requests(base_qs, params, timezone.now())
+    # The count depends on the filter only, not on the page: one cached number per filter.
+    filters = sorted((k, str(v)) for k, v in params.items() if v not in (None, "", False))
     page = selectors.page_of(
         qs,
         after=request.GET.get("after", ""),
         before=request.GET.get("before", ""),
         searching=bool(fold_words(params.get("q") or "")),
+        count_key="accounts:queue-count:"
+        + hashlib.sha256(f"{default_status}?{urlencode(filters)}".encode()).hexdigest()[:32],
     )
     query = request.GET.copy()
     query.pop("after", None)
@@ -50,7 +57,6 @@ def _queue_context(request, default_status, base_qs):
         "page": page,
         "query": query.urlencode(),
         "now": now,
-        "rows": rows_for(page.rows, now),
         "selects": {
             n: mark_safe(select_html(form, n))  # noqa: S308 — built with escape()
             for n in ("status", "person_kind", "request_kind", "unit", "registry")
@@ -68,6 +74,9 @@ QUEUE_COLUMNS = (
     "person_kind",
     "request_kind",
     "unit_name",
+    "unit_id",
+    "unit__name",
+    "unit__name_en",
     "status",
     "due_at",
     "claimed_by__username",
@@ -82,11 +91,12 @@ QUEUE_COLUMNS = (
 @role_required("mtt_office", "mtt_office_head")
 def queue(request):
     qs = (
-        AccountRequest.objects.select_related("claimed_by")
+        AccountRequest.objects.select_related("claimed_by", "unit")
         .only(*QUEUE_COLUMNS)
         .annotate(in_registry=selectors.in_registry())
     )
     context = _queue_context(request, "review", qs)
+    context["rows"] = rows_for(context["page"].rows, context["now"])
     context["title"] = _("Review queue")
     context["can_review"] = has_role(request.user, "mtt_office")
     return render(request, "accounts/queue.html", context)

@@ -41,7 +41,22 @@ def _plan_or_404():
     return plan
 
 
-def _paginate(request, qs, per_page=25):
+def _paginate(request, qs, per_page=25, count_key: str = ""):
+    """A page of `qs`. With `count_key`, the total is kept in the cache for COUNT_TTL seconds
+    (a public page's "N published answers" may lag a little; counting 100,000 rows on every
+    view may not)."""
     from django.core.paginator import Paginator
 
-    return Paginator(qs, per_page).get_page(request.GET.get("page"))
+    paginator = Paginator(qs, per_page)
+    if count_key:
+        from django.core.cache import cache
+
+        count = cache.get(count_key)
+        if count is None:
+            count = paginator.count
+            cache.set(count_key, count, COUNT_TTL)
+        paginator.count = count  # a cached_property: set, it is not computed again
+    return paginator.get_page(request.GET.get("page"))
+
+
+COUNT_TTL = 30

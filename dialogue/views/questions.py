@@ -1,6 +1,8 @@
 """Learners' questions: asking, the public answers, the question page and its actions, routing
 to departments, the responders' queue, the topic → department table."""
 
+import hashlib
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
@@ -11,6 +13,7 @@ from django.views.decorators.http import require_POST
 from portal.access import role_required
 from portal.privacy import record_consent
 from portal.ratelimits import limit_posts
+from portal.text import fold
 
 from .. import selectors, services
 from ..scope import is_committee
@@ -30,7 +33,8 @@ def answers(request):
     topic_id = int(topic_id) if topic_id and topic_id.isdigit() else None
     unit_id = int(unit_id) if unit_id and unit_id.isdigit() else None
     qs = selectors.public_answers(query, topic_id, unit_id)
-    page = _paginate(request, qs, 20)
+    key = hashlib.sha256(f"{fold(query)}|{topic_id}|{unit_id}".encode()).hexdigest()[:32]
+    page = _paginate(request, qs, 20, count_key=f"dialogue:answers-count:{key}")
     from ..scope import training_units
 
     return render(
@@ -349,14 +353,17 @@ def responder_queue(request):
         from ..scope import unit_ids_of
 
         qs = qs.filter(department_id__in=unit_ids_of(request.user))
-    open_items = qs.filter(status=Question.Status.ROUTED).order_by("due_at")
+    # A page at a time: a department may have thousands waiting, and the page must not grow
+    # with them (issue 15).
+    routed = qs.filter(status=Question.Status.ROUTED).order_by("due_at", "id")
+    open_items = _paginate(request, routed)
     done_items = qs.filter(
         status__in=[Question.Status.ANSWERED, Question.Status.PUBLISHED]
     ).order_by("-answered_at")[:50]
     return render(
         request,
         "dialogue/responder_queue.html",
-        {"open_items": open_items, "done_items": done_items},
+        {"open_items": open_items, "page": open_items, "done_items": done_items},
     )
 
 

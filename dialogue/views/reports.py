@@ -18,7 +18,7 @@ def dashboard(request):
 
     plan = _plan_or_404()
     milestones = list(plan.milestones.all())
-    counts = selectors.status_counts(plan)
+    counts = selectors.status_counts(plan, cache_seconds=30)  # the bar chart may lag 30 s
     status_rows = [(value, label, counts.get(value, 0)) for value, label in Question.Status.choices]
     biggest = max((n for _v, _l, n in status_rows), default=0) or 1
     return render(

@@ -64,10 +64,10 @@ def test_a_note_written_as_a_formula_is_exported_as_text(issued, manager, client
 
     services.record_issuance(issued().pk, manager, now=now, note='=HYPERLINK("http://x")')
     client.force_login(manager)
-    body = client.get("/accounts/log/export.csv").content.decode("utf-8-sig")
+    body = client.get("/accounts/log/export.csv").getvalue().decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(body)))
     assert rows[1][-1] == '\'=HYPERLINK("http://x")'
-    sheet = load_workbook(io.BytesIO(client.get("/accounts/log/export.xlsx").content)).active
+    sheet = load_workbook(io.BytesIO(client.get("/accounts/log/export.xlsx").getvalue())).active
     assert sheet.cell(row=2, column=14).data_type == "s"
     assert sheet.cell(row=2, column=14).value == '=HYPERLINK("http://x")'
 
@@ -77,6 +77,29 @@ def test_the_manager_sees_the_row_and_exports_csv_and_xlsx(entry, client, manage
     page = client.get("/accounts/log/")
     assert entry.address in page.content.decode()
     csv = client.get("/accounts/log/export.csv")
-    assert entry.address in csv.content.decode("utf-8-sig")
+    assert entry.address in csv.getvalue().decode("utf-8-sig")
     xlsx = client.get("/accounts/log/export.xlsx")
     assert xlsx["Content-Type"].startswith("application/vnd.openxmlformats")
+
+
+def test_the_log_exports_are_streamed_not_built_in_memory(entry, client, manager):
+    """Issue 15: 100,000 log rows must not be one string in memory. The CSV comes as a
+    StreamingHttpResponse in chunks; the XLSX is written in openpyxl's write-only mode to a
+    temporary file and streamed from it (FileResponse)."""
+    import io
+
+    from django.http import FileResponse, StreamingHttpResponse
+    from openpyxl import load_workbook
+
+    from portal import exports
+
+    client.force_login(manager)
+    csv_response = client.get("/accounts/log/export.csv")
+    assert isinstance(csv_response, StreamingHttpResponse) and csv_response.streaming
+    chunks = list(exports.csv_chunks(["a"], ([i] for i in range(2 * exports.CSV_CHUNK_ROWS))))
+    assert len(chunks) == 3  # the first thousand rows leave before the second are written
+    assert entry.address in b"".join(csv_response.streaming_content).decode("utf-8-sig")
+    xlsx_response = client.get("/accounts/log/export.xlsx")
+    assert isinstance(xlsx_response, FileResponse) and xlsx_response.streaming
+    sheet = load_workbook(io.BytesIO(xlsx_response.getvalue())).active
+    assert entry.address in [c.value for c in sheet[2]]

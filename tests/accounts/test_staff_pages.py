@@ -136,18 +136,26 @@ def test_the_queue_pages_by_keyset(client_for, many):
     assert [r.pk for r in back.rows] == [r.pk for r in page.rows]
 
 
+@pytest.mark.parametrize(
+    "query",
+    ["", "?status=", "?q=nguyen+thi", "?status=open&overdue=on", "?registry=missing"],
+    ids=["default", "all-statuses", "search", "open-overdue", "not-in-registry"],
+)
 def test_the_queue_query_count_does_not_grow_with_the_requests(
-    client_for, many, django_assert_max_num_queries
+    client_for, many, django_assert_max_num_queries, query
 ):
+    """Issue 15: at most 8 queries, the same for 3 requests and for 43 (a full page and more)."""
     client = client_for("mtt_office")
-    many(3)
-    client.get("/accounts/queue/")  # the counts the page caches for a while are filled once
-    with django_assert_max_num_queries(12) as few:
-        client.get("/accounts/queue/")
-    many(40)
-    with django_assert_max_num_queries(12) as lots:
-        client.get("/accounts/queue/")
+    many(3, family_and_middle_names="Nguyễn Thị")
+    client.get("/accounts/queue/" + query)  # the counts the page caches for a while are filled
+    with django_assert_max_num_queries(8) as few:
+        client.get("/accounts/queue/" + query)
+    many(40, family_and_middle_names="Nguyễn Thị")
+    with django_assert_max_num_queries(8) as lots:
+        response = client.get("/accounts/queue/" + query)
     assert len(few.captured_queries) == len(lots.captured_queries)
+    if not query:
+        assert response.content.decode().count('href="/accounts/requests/') == 25
 
 
 def test_the_detail_page_compares_with_the_registry_field_by_field(
@@ -299,3 +307,29 @@ def test_the_technician_queues_filters_say_what_they_filter(
     assert f'<option value="verified" selected>{own}</option>' in status
     assert status.index(own) < status.index('value="open"')
     assert reviewers not in status
+
+
+def test_the_bm03_report_reads_a_constant_number_of_queries(
+    client_for, make_user, many, django_assert_max_num_queries, now
+):
+    """Issue 15: BM03 counts in the database (grouped counts, the steps' medians), so a month
+    of many requests costs the queries of a month of a few."""
+    from accounts.models import AccountRequest
+
+    client = client_for("mtt_office_head")
+    day = timezone.localtime(now).strftime("%d/%m/%Y")
+    period = {"date_from": day, "date_to": day}
+    many(3)
+    client.get("/accounts/report/", period)
+    with django_assert_max_num_queries(15) as few:
+        client.get("/accounts/report/", period)
+    many(20)
+    reviewer = make_user("mtt_office")
+    for req in AccountRequest.objects.order_by("pk")[:10]:
+        services.claim_request(req.pk, reviewer, now=now)
+        services.verify_request(req.pk, reviewer, reason="Sinh viên mới nhập học", now=now)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        response = client.get("/accounts/report/", period)
+    assert response.context["report"].totals["total"] == 23
+    review = next(s for s in response.context["report"].steps if s["number"] == "3")
+    assert review["count"] == 10 and review["on_time"] == 10

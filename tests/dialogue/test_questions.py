@@ -283,3 +283,23 @@ def test_the_public_page_reads_a_constant_number_of_queries(
         published(text=f"Câu hỏi thêm {i}")
     with django_assert_max_num_queries(len(few.captured_queries)):
         client.get(reverse("dialogue:answers"))
+
+
+def test_the_responders_queue_pages_and_reads_a_constant_number_of_queries(
+    client, routed, csvc_responder, django_assert_max_num_queries
+):
+    """Issue 15: a department with thousands of questions waiting gets them a page at a time,
+    in the same number of queries as a department with one."""
+    routed("co-so-vat-chat", "Phòng học số 0 thiếu điều hoà")
+    client.force_login(csvc_responder)
+    url = reverse("dialogue:responder-queue")
+    client.get(url)
+    with django_assert_max_num_queries(12) as few:
+        client.get(url)
+    for i in range(1, 27):
+        routed("co-so-vat-chat", f"Phòng học số {i} thiếu điều hoà")
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        body = client.get(url).content.decode()
+    assert body.count('data-testid="question-row"') == 25
+    second = client.get(url, {"page": 2}).content.decode()
+    assert second.count('data-testid="question-row"') == 2

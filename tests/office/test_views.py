@@ -98,7 +98,7 @@ def test_personal_phones_are_shown_to_logged_in_staff_only(
 
 
 def test_exports_never_contain_personal_phones(client, person_with_phone):
-    assert "0912" not in client.get("/directory/export.csv").content.decode("utf-8-sig")
+    assert "0912" not in client.get("/directory/export.csv").getvalue().decode("utf-8-sig")
 
 
 EDIT_URLS = [
@@ -244,7 +244,7 @@ def test_an_unreadable_as_of_date_falls_back_to_today(client, seeded):
 def test_the_csv_export_has_one_row_per_assignment(client, seeded):
     response = client.get("/directory/export.csv", {"unit": "soict-office"})
     assert response["Content-Type"].startswith("text/csv")
-    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    rows = list(csv.reader(io.StringIO(response.getvalue().decode("utf-8-sig"))))
     assert any("TS. Lê Xuân Thành" in row and "soict-truyen-thong" not in row for row in rows)
     truyen_thong = [r for r in rows[1:] if r[0] == "soict-truyen-thong"]
     assert {r[5] for r in truyen_thong} == {"TS. Nguyễn Thị Thanh Nga", "TS. Trịnh Thành Trung"}
@@ -256,7 +256,7 @@ def test_a_name_written_as_a_formula_is_exported_as_text(client, seeded):
     person = Person.objects.filter(assignments__isnull=False).first()
     Person.objects.filter(pk=person.pk).update(full_name="=1+2", title="")
     rows = list(
-        csv.reader(io.StringIO(client.get("/directory/export.csv").content.decode("utf-8-sig")))
+        csv.reader(io.StringIO(client.get("/directory/export.csv").getvalue().decode("utf-8-sig")))
     )
     assert any("'=1+2" in row for row in rows)
     assert not any("=1+2" in row for row in rows)
@@ -328,3 +328,21 @@ def test_back_to_back_assignments_show_a_last_day_before_the_next_first_day(clie
     # Half-open [01/01/2025, 10/03/2026): its last day is 09/03, the next one starts 10/03.
     assert "09/03/2026" in body
     assert body.count("10/03/2026") == 1
+
+
+@pytest.mark.parametrize("staff", [1, 40])
+def test_the_search_reads_a_constant_number_of_queries_however_many_staff_match(
+    client, db, django_assert_max_num_queries, staff
+):
+    """Issue 15: a unit's staff positions are not on its search card, so a faculty of hundreds
+    costs what a section of one costs; matching people are capped at 50."""
+    unit = UnitFactory(code="tuyen-sinh", name="Tuyển sinh", kind=UnitKind.AREA)
+    clerk = PositionFactory(unit=unit, name="Cán bộ tuyển sinh", is_leadership=False)
+    for _ in range(staff):
+        AssignmentFactory(unit=unit, position=clerk, person=PersonFactory())
+    with django_assert_max_num_queries(10):
+        response = client.get("/directory/search/", {"q": "tuyen sinh"})
+    assert response.status_code == 200
+    (card,) = response.context["results"].units
+    assert card.staff == []  # not read: the card does not show them
+    assert 'data-testid="unit-result"' in response.content.decode()
