@@ -12,6 +12,7 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
+from office.models import unit_name_in_language
 from portal.text import fold
 from portal.uploads import RandomName
 
@@ -217,6 +218,14 @@ class AccountRequest(models.Model):
 
     def __str__(self):
         return f"{self.reference} {self.full_name}"
+
+    @property
+    def shown_unit_name(self) -> str:
+        """The unit in the reader's language (the directory's English name on English pages);
+        `unit_name` stays as written, for the printed form."""
+        # A page that reads only some columns (the queue) may not have read unit_id: the
+        # name is then found by itself, without a query per row.
+        return unit_name_in_language(self.unit_name, self.__dict__.get("unit_id"))
 
     @property
     def tracking_token(self) -> str:
@@ -456,6 +465,11 @@ class IssuanceLogEntry(models.Model):
 
     def delete(self, *args, **kwargs):
         raise AppendOnlyError("CreateEmailHUST-log is append-only; add a correction row.")
+
+    @property
+    def shown_unit_name(self) -> str:
+        """The unit in the reader's language; `unit_name` stays as it was logged."""
+        return unit_name_in_language(self.unit_name)
 
 
 class TemporaryPassword(models.Model):

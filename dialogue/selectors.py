@@ -5,6 +5,7 @@ from datetime import date, timedelta
 
 from django.db.models import Prefetch
 from django.utils import timezone
+from django.utils.translation import get_language
 
 from .models import DutyItem, Milestone, Plan, UnitDuty
 
@@ -189,12 +190,17 @@ def open_by_department(plan):
 
     from .models import Question
 
-    return list(
+    rows = list(
         plan.questions.filter(status=Question.Status.ROUTED)
-        .values("department__id", "department__name")
+        .values("department__id", "department__name", "department__name_en")
         .annotate(n=Count("id"))
         .order_by("department__name")
     )
+    english = (get_language() or "vi").startswith("en")
+    for row in rows:
+        # The department in the reader's language (issue 13), Vietnamese when it has no other.
+        row["name"] = (english and row["department__name_en"]) or row["department__name"]
+    return rows
 
 
 @dataclass

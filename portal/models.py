@@ -1,3 +1,4 @@
+import json
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -5,6 +6,7 @@ from django.contrib.auth.models import AbstractUser
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.db import models
 from django.utils.functional import cached_property
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from .roles import Role
@@ -280,6 +282,10 @@ class Notification(models.Model):
     subject = models.CharField(_("subject"), max_length=255)
     body = models.TextField(_("body"))
     body_html = models.TextField(_("HTML body"), blank=True)
+    # The same message in the portal's other languages, as JSON {language: [subject, body,
+    # html]}: the mail goes out, and the portal shows it, in the language of the recipient or
+    # reader at that moment, not in the one they had when it was written (issue 13).
+    alternates = models.TextField(_("other languages"), blank=True, default="", editable=False)
     url = models.CharField(_("link"), max_length=500, blank=True)
     dedupe_key = models.CharField(_("dedupe key"), max_length=200, unique=True)
     # The secret values of the message (Fernet-encrypted JSON), put back only into the mail
@@ -334,14 +340,27 @@ class Notification(models.Model):
     def __str__(self):
         return f"{self.shown_subject} → {self.recipient_label}"
 
-    # What pages, the admin and exports show: secrets replaced by a note.
+    def text_in(self, language: str | None) -> tuple[str, str, str]:
+        """Subject, text body and HTML body in `language` (the written ones when it has none)."""
+        if (
+            language
+            and language != self.language
+            and "alternates" not in self.get_deferred_fields()
+        ):
+            other = json.loads(self.alternates or "{}").get(language)
+            if other:
+                return other[0], other[1], other[2]
+        return self.subject, self.body, self.body_html
+
+    # What pages, the admin and exports show, in the reader's language: secrets replaced by a
+    # note.
     @property
     def shown_subject(self) -> str:
-        return redact(self.subject)
+        return redact(self.text_in(get_language())[0])
 
     @property
     def shown_body(self) -> str:
-        return redact(self.body)
+        return redact(self.text_in(get_language())[1])
 
     @property
     def shown_url(self) -> str:
