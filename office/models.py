@@ -257,7 +257,7 @@ class Person(models.Model):
         blank=True,
         db_index=True,
         help_text=_(
-            "The code of the university's staff records (mã cán bộ); the sign-in matches the "
+            "The code of the university's staff records; the sign-in matches the "
             "person to their account by it, or else by e-mail."
         ),
     )

@@ -340,27 +340,34 @@ class Notification(models.Model):
     def __str__(self):
         return f"{self.shown_subject} → {self.recipient_label}"
 
+    def _other_language(self, language: str | None) -> list | None:
+        """[subject, body, html] in `language` when it is not the written one and is kept.
+        A page that did not read the other languages shows the message as written (never a
+        query per row)."""
+        if not language or {"language", "alternates"} & self.get_deferred_fields():
+            return None
+        if language == self.language or not self.alternates:
+            return None
+        return json.loads(self.alternates).get(language)
+
     def text_in(self, language: str | None) -> tuple[str, str, str]:
         """Subject, text body and HTML body in `language` (the written ones when it has none)."""
-        if (
-            language
-            and language != self.language
-            and "alternates" not in self.get_deferred_fields()
-        ):
-            other = json.loads(self.alternates or "{}").get(language)
-            if other:
-                return other[0], other[1], other[2]
+        other = self._other_language(language)
+        if other:
+            return other[0], other[1], other[2]
         return self.subject, self.body, self.body_html
 
     # What pages, the admin and exports show, in the reader's language: secrets replaced by a
     # note.
     @property
     def shown_subject(self) -> str:
-        return redact(self.text_in(get_language())[0])
+        other = self._other_language(get_language())
+        return redact(other[0] if other else self.subject)
 
     @property
     def shown_body(self) -> str:
-        return redact(self.text_in(get_language())[1])
+        other = self._other_language(get_language())
+        return redact(other[1] if other else self.body)
 
     @property
     def shown_url(self) -> str:

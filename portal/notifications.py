@@ -3,13 +3,14 @@
     notify(template="accounts/request_received", context={...},
            dedupe_key="accounts:42:received", user=None, email="student@example.com")
 
-`notify` renders the subject and body at once in the recipient's language, and beside it in the
-portal's other languages (`alternates`: the mail goes out in the recipient's language of the
-moment it is sent, the portal shows the reader's), and writes one row in the caller's transaction; on commit a Celery task is queued to deliver it. If the broker is
-down, the row waits as "queued" and `pick_up_notifications` (Celery beat, every minute) queues
-it again. Delivery claims the row (queued → sending, with a lease) before it sends, so a
-redelivered task sends nothing; a row stuck in "sending" past the lease (the worker died) is
-tried again — only a crash between handing the mail over and recording it repeats that mail.
+`notify` renders the subject and body at once in the recipient's language, and beside it in
+the portal's other languages (`alternates`: the mail goes out in the recipient's language of the
+moment it is sent, the portal shows the reader's), and writes one row in the caller's
+transaction; on commit a Celery task is queued to deliver it. If the broker is down, the row
+waits as "queued" and `pick_up_notifications` (Celery beat, every minute) queues it again.
+Delivery claims the row (queued → sending, with a lease) before it sends, so a redelivered task
+sends nothing; a row stuck in "sending" past the lease (the worker died) is tried again — only a
+crash between handing the mail over and recording it repeats that mail.
 
 `write_notifications(rows)` is the same for many rows at once (the deadline sweep): one INSERT
 for all of them, and on commit ONE task (`portal.deliver_notifications`) that delivers the
