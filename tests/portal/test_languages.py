@@ -125,3 +125,19 @@ def test_a_name_in_a_note_is_shown_in_the_readers_language_and_falls_back_to_vie
         assert shown(note) == "Library → Phòng Thanh tra"
     with translation.override("vi"):
         assert shown(note) == "Thư viện → Phòng Thanh tra"
+
+
+@pytest.mark.parametrize("language", ["vi", "en"])
+def test_dates_are_dd_mm_yyyy_and_times_hanoi_time_in_both_languages(language):
+    from django import forms
+    from django.template import Context, Template
+    from django.utils.formats import date_format
+
+    moment = dt.datetime(2024, 4, 24, 1, 30, tzinfo=dt.UTC)  # 08:30 in Hanoi
+    with translation.override(language):
+        assert date_format(moment.date()) == "24/04/2024"
+        shown = Template("{{ m|date:'SHORT_DATETIME_FORMAT' }} {{ m|date }}").render(
+            Context({"m": moment})
+        )
+        assert shown == "08:30 24/04/2024 24/04/2024"
+        assert forms.DateField().clean("24/04/2024") == dt.date(2024, 4, 24)
