@@ -26,6 +26,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import transaction
 from django.utils import timezone
+from django.utils.functional import lazystr
 from django.utils.module_loading import import_string
 from django.utils.translation import ngettext
 
@@ -314,7 +315,8 @@ def _step_context(step: DeadlineStep, tz) -> dict:
         url = absolute_url(target.get_absolute_url())
     return {
         "step_label": step.label,
-        "object": str(target) if target is not None else "",
+        # Lazy: each language of the message names the object in its own (issue 13).
+        "object": lazystr(target) if target is not None else "",
         "due_at": None,
         "due_text": _local_text(step.due_at, tz),
         "started_at": None,
