@@ -177,7 +177,7 @@ def overdue_by_department(plan, now=None):
     from .models import Question
 
     now = now or timezone.now()
-    return list(
+    return _named(
         plan.questions.filter(status=Question.Status.ROUTED, due_at__lt=now)
         .values("department__id", "department__name", "department__name_en")
         .annotate(n=Count("id"), oldest=Min("due_at"))
@@ -185,22 +185,27 @@ def overdue_by_department(plan, now=None):
     )
 
 
+def _named(rows) -> list[dict]:
+    """Each department row with its `name` in the reader's language (issue 13), Vietnamese when
+    it has no other."""
+    rows = list(rows)
+    english = (get_language() or "vi").startswith("en")
+    for row in rows:
+        row["name"] = (english and row["department__name_en"]) or row["department__name"]
+    return rows
+
+
 def open_by_department(plan):
     from django.db.models import Count
 
     from .models import Question
 
-    rows = list(
+    return _named(
         plan.questions.filter(status=Question.Status.ROUTED)
         .values("department__id", "department__name", "department__name_en")
         .annotate(n=Count("id"))
         .order_by("department__name")
     )
-    english = (get_language() or "vi").startswith("en")
-    for row in rows:
-        # The department in the reader's language (issue 13), Vietnamese when it has no other.
-        row["name"] = (english and row["department__name_en"]) or row["department__name"]
-    return rows
 
 
 @dataclass
