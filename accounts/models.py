@@ -13,6 +13,7 @@ from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 from office.models import unit_name_in_language
+from portal.deferred import shown
 from portal.text import fold
 from portal.uploads import RandomName
 
@@ -368,6 +369,11 @@ class RequestEvent(models.Model):
     @property
     def label(self):
         return ACTION_LABELS.get(self.action, self.action)
+
+    @property
+    def shown_note(self) -> str:
+        """The note in the reader's language when the portal wrote it (portal.deferred)."""
+        return shown(self.note)
 
     @property
     def is_verification(self) -> bool:
