@@ -4,13 +4,17 @@
   saves the choice on the user: it decides the language of their e-mails and notifications.
 - `UserLanguageMiddleware` (after the authentication middleware) applies the saved language
   when the browser has no language cookie (a new browser, a new device): a new session comes
-  back in the language the person chose last. A cookie set before logging in (the log-in page
-  was switched to English) is the person's latest choice: it is saved on the user.
+  back in the language the person chose last. It never writes: a page costs the same queries
+  whatever the cookie says.
+- At log-in, a cookie set before (the log-in page was switched to English) is the person's
+  latest choice: it is saved on the user.
 - Anonymous applicants' choice is kept on their request by the app (accounts: the tracking page).
 """
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.signals import user_logged_in
+from django.dispatch import receiver
 from django.utils import translation
 from django.views import i18n
 
@@ -46,6 +50,12 @@ def set_language(request):
     return response
 
 
+@receiver(user_logged_in, dispatch_uid="portal.language.logged_in")
+def _keep_the_choice_made_before_logging_in(sender, request, user, **kwargs):
+    if request is not None:
+        save_user_language(user, chosen_language(request))
+
+
 class UserLanguageMiddleware:
     """Pages in the logged-in person's saved language when the browser has not chosen one."""
 
@@ -54,11 +64,13 @@ class UserLanguageMiddleware:
 
     def __call__(self, request):
         user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated:
-            cookie = chosen_language(request)
-            if cookie:
-                save_user_language(user, cookie)
-            elif supported(user.language) and user.language != request.LANGUAGE_CODE:
-                translation.activate(user.language)
-                request.LANGUAGE_CODE = user.language
+        saved = supported(getattr(user, "language", "")) if user is not None else ""
+        if (
+            saved
+            and user.is_authenticated
+            and not chosen_language(request)
+            and saved != request.LANGUAGE_CODE
+        ):
+            translation.activate(saved)
+            request.LANGUAGE_CODE = saved
         return self.get_response(request)

@@ -61,12 +61,16 @@ def test_a_new_session_comes_back_in_the_saved_language(client, make_user):
 
 
 def test_a_choice_made_before_logging_in_is_kept_on_the_user(client, make_user):
+    from tests.factories import TEST_PASSWORD
+
     user = make_user("applicant")
     client.cookies[COOKIE] = "en"  # switched on the log-in page
-    client.force_login(user)
-    assert client.get("/work/")["Content-Language"] == "en"
+    response = client.post("/login/", {"username": user.username, "password": TEST_PASSWORD})
+    assert response.status_code == 302
     user.refresh_from_db()
     assert user.language == "en"
+    del client.cookies[COOKIE]  # another browser
+    assert client.get("/work/")["Content-Language"] == "en"
 
 
 def test_an_anonymous_visitor_follows_the_browser(client):
