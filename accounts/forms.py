@@ -27,7 +27,7 @@ UNIT_KINDS = ("school", "faculty", "institute", "centre", "department", "office"
 STUDENT_UNIT_KINDS = ("school", "faculty", "institute", "centre")
 
 
-UNIT_CHOICES_KEY = "accounts:unit-choices:2"
+UNIT_CHOICES_KEY = "accounts:unit-choices"
 # The HTML of an empty BM01/BM02 (accounts.views.public), per form, language and request kind.
 EMPTY_FORM_KEY = "accounts:form:{person_kind}:{language}:{kind}"
 
@@ -50,7 +50,8 @@ def unit_choices(kinds=UNIT_KINDS, english: bool | None = None) -> list[tuple[st
     Named in the reader's language; english=False gives the Vietnamese names, which the
     request keeps as written on its printed form."""
     units = cache.get(UNIT_CHOICES_KEY)
-    if units is None:
+    # Rows cached before they held the English name (code, name, kind) are read again.
+    if units is None or any(len(row) != 4 for row in units):
         from office.models import Unit
 
         hust = Unit.objects.filter(code="hust").first()

@@ -73,11 +73,11 @@ def hust_units(db):
 
     from office.models import Unit
 
-    cache.delete("accounts:unit-choices:2")
+    cache.delete("accounts:unit-choices")
     hust = Unit.objects.create(code="hust", kind="university", name="Đại học Bách khoa Hà Nội")
     Unit.objects.create(code="hust-seee", kind="school", name="Trường Điện – Điện tử", parent=hust)
     yield hust
-    cache.delete("accounts:unit-choices:2")
+    cache.delete("accounts:unit-choices")
 
 
 # Real identity servers (slapd, an OpenID Connect provider), started on first use.

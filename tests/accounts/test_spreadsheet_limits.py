@@ -20,11 +20,11 @@ pytestmark = pytest.mark.django_db
 def units(db):
     from office.models import Unit
 
-    cache.delete("accounts:unit-choices:2")
+    cache.delete("accounts:unit-choices")
     hust = Unit.objects.create(code="hust", kind="university", name="Đại học Bách khoa Hà Nội")
     Unit.objects.create(code="hust-seee", kind="school", name="Trường Điện – Điện tử", parent=hust)
     yield
-    cache.delete("accounts:unit-choices:2")
+    cache.delete("accounts:unit-choices")
 
 
 def workbook(rows) -> bytes:

@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def hust_units(db):
     from office.models import Unit
 
-    cache.delete("accounts:unit-choices:2")
+    cache.delete("accounts:unit-choices")
     hust = Unit.objects.create(code="hust", kind="university", name="Đại học Bách khoa Hà Nội")
     Unit.objects.create(code="hust-seee", kind="school", name="Trường Điện – Điện tử", parent=hust)
     Unit.objects.create(
@@ -35,7 +35,7 @@ def hust_units(db):
         mobile_phone="+84912345678",
     )
     yield
-    cache.delete("accounts:unit-choices:2")
+    cache.delete("accounts:unit-choices")
 
 
 def fill_bm02(page, dob="15/03/2005"):

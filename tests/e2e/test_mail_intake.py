@@ -23,7 +23,7 @@ def media(settings, tmp_path):
 def hust_units(db):
     from office.models import Unit
 
-    cache.delete("accounts:unit-choices:2")
+    cache.delete("accounts:unit-choices")
     hust = Unit.objects.create(code="hust", kind="university", name="Đại học Bách khoa Hà Nội")
     Unit.objects.create(code="hust-seee", kind="school", name="Trường Điện – Điện tử", parent=hust)
     RegistryRecord.objects.create(
@@ -38,7 +38,7 @@ def hust_units(db):
         mobile_phone="+84912345678",
     )
     yield
-    cache.delete("accounts:unit-choices:2")
+    cache.delete("accounts:unit-choices")
 
 
 def test_staff_confirm_a_request_that_came_by_e_mail(

@@ -24,7 +24,7 @@ SECRET_LINK = re.compile(r"/accounts/secret/[A-Za-z0-9_\-]+/")
 @pytest.fixture
 def notified_request(make_user):
     """A student's request issued with a temporary password and its result mailed."""
-    cache.delete("accounts:unit-choices:2")
+    cache.delete("accounts:unit-choices")
     office = make_user("mtt_office")
     now = timezone.now() - dt.timedelta(minutes=5)
     req, _created = services.submit_request(
