@@ -20,6 +20,7 @@ import argparse
 import statistics
 import sys
 import time
+from collections import defaultdict
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -37,7 +38,19 @@ def main():
     parser.add_argument("--idle-runs", type=int, default=50, help="sweeps with nothing due")
     parser.add_argument("--show-queries", action="store_true", help="print the busy sweep's SQL")
     parser.add_argument(
+        "--profile",
+        action="store_true",
+        help="after the timed runs, as many busy sweeps again with each statement, the commit "
+        "and the broker's publish timed: where the wall time goes",
+    )
+    parser.add_argument(
         "--no-vacuum", action="store_true", help="do not vacuum between the busy runs"
+    )
+    parser.add_argument(
+        "--keep",
+        action="store_true",
+        help="keep the open steps at the end, and reuse them when the database already holds "
+        "exactly --steps of them with --due due (10M take ~10 minutes to insert)",
     )
     args = parser.parse_args()
 
@@ -73,37 +86,17 @@ def main():
     head.groups.add(Group.objects.get_or_create(name="mtt_office_head")[0])
     user_ct = ContentType.objects.get_for_model(User)
 
-    cleanup(connection)
     now = timezone.now()
+    kept = args.keep and kept_steps(connection, now) == (args.steps, args.due)
+    if kept:
+        print(f"reusing the {args.steps:,} open steps kept by an earlier --keep run", flush=True)
+    else:
+        cleanup(connection)
     started = time.perf_counter()
-    with connection.cursor() as cursor:
-        # Open steps due from 1 hour to ~40 days from now; the last `due` ones are past both
-        # their reminder and their due time.
-        cursor.execute(
-            """
-            INSERT INTO portal_deadlinestep
-                (step_type, content_type_id, object_id, started_at, hours, calendar,
-                 remind_at, due_at, holder_role, holder_user_id, created_at)
-            SELECT %(key)s, %(ct)s, (1000000000 + g)::text, %(now)s - interval '1 hour', 24, 'wall',
-                   CASE WHEN g > %(open)s THEN %(now)s - interval '2 hours'
-                        ELSE %(now)s + (g %% 960 + 1) * interval '1 hour' END,
-                   CASE WHEN g > %(open)s THEN %(now)s - interval '1 minute'
-                        ELSE %(now)s + (g %% 960 + 7) * interval '1 hour' END,
-                   'mtt_office', %(clerk)s, %(now)s
-            FROM generate_series(1, %(total)s) AS g
-            """,
-            {
-                "key": STEP_TYPE,
-                "ct": user_ct.pk,
-                "now": now,
-                "open": args.steps - args.due,
-                "total": args.steps,
-                "clerk": clerk.pk,
-            },
-        )
-        cursor.execute("ANALYZE portal_deadlinestep")
+    if not kept:
+        insert_steps(connection, args, now, user_ct.pk, clerk.pk)
     print(
-        f"inserted {args.steps:,} open steps ({args.due} due) in "
+        f"{'found' if kept else 'inserted'} {args.steps:,} open steps ({args.due} due) in "
         f"{time.perf_counter() - started:.1f} s",
         flush=True,
     )
@@ -140,6 +133,8 @@ def main():
         busy_cpu.append((time.process_time() - c0) * 1000)
         assert len(result.reminders) == args.due and len(result.escalations) == args.due
         assert result.sent == 2 * args.due, result.sent
+    if args.profile:
+        profile(connection, args.runs, reset_due, sweep_deadlines, timezone, notifications)
     # The queries of one more busy sweep, counted apart from the timed runs.
     reset_due()
     with CaptureQueriesContext(connection) as busy_queries:
@@ -169,6 +164,14 @@ def main():
             print(f"\nplan of the {when} query (nothing due):")
             for line in plan:
                 print("   ", line)
+        # The read every sweep starts with (the whole idle sweep): both partial indexes, one
+        # entry each, index-only.
+        with CaptureQueriesContext(connection) as check:
+            sweep_deadlines(now=timezone.now())
+        cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + check.captured_queries[0]["sql"])
+        print("\nplan of the idle sweep's one query (nothing due):")
+        for (line,) in cursor.fetchall():
+            print("   ", line)
 
     roundtrip = []
     with connection.cursor() as cursor:
@@ -202,9 +205,112 @@ def main():
         for query in busy_queries.captured_queries:
             print("   ", query["sql"][:160])
 
+    if args.keep:
+        reset_due()
+        Notification.objects.filter(user__username__startswith="bench-").delete()
+        print(f"\nkept the {args.steps:,} open steps for the next --keep run")
+        return
     started = time.perf_counter()
     cleanup(connection)
     print(f"\ncleaned up in {time.perf_counter() - started:.1f} s")
+
+
+def insert_steps(connection, args, now, content_type_id, clerk_id):
+    """The open steps in one INSERT … SELECT generate_series (10M: ~10 minutes). The open ones
+    come due from one day to ~40 days later (a kept database stays valid for a day); the last
+    `due` are past both their reminder and their due time."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            INSERT INTO portal_deadlinestep
+                (step_type, content_type_id, object_id, started_at, hours, calendar,
+                 remind_at, due_at, holder_role, holder_user_id, created_at)
+            SELECT %(key)s, %(ct)s, (1000000000 + g)::text, %(now)s - interval '1 hour', 24, 'wall',
+                   CASE WHEN g > %(open)s THEN %(now)s - interval '2 hours'
+                        ELSE %(now)s + (g %% 960 + 24) * interval '1 hour' END,
+                   CASE WHEN g > %(open)s THEN %(now)s - interval '1 minute'
+                        ELSE %(now)s + (g %% 960 + 30) * interval '1 hour' END,
+                   'mtt_office', %(clerk)s, %(now)s
+            FROM generate_series(1, %(total)s) AS g
+            """,
+            {
+                "key": STEP_TYPE,
+                "ct": content_type_id,
+                "now": now,
+                "open": args.steps - args.due,
+                "total": args.steps,
+                "clerk": clerk_id,
+            },
+        )
+        cursor.execute("ANALYZE portal_deadlinestep")
+
+
+def profile(connection, runs, reset_due, sweep_deadlines, timezone, notifications):
+    """Busy sweeps with every statement, the COMMIT and the delivery task's publish timed."""
+    spent = defaultdict(list)  # label → ms per sweep
+    current = defaultdict(float)
+
+    def timed(execute, sql, params, many, context):
+        t0 = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            words = sql.split()
+            label = " ".join(words[:1] + [w for w in words if w.startswith('"portal_')][:1])
+            if sql.lstrip().startswith("WITH"):
+                label = "UPDATE … RETURNING (lock, claim, read)"
+            current[label] += (time.perf_counter() - t0) * 1000
+
+    commit, enqueue = connection._commit, notifications.enqueue_deliveries
+
+    def timed_commit():
+        t0 = time.perf_counter()
+        try:
+            return commit()
+        finally:
+            current["COMMIT"] += (time.perf_counter() - t0) * 1000
+
+    def timed_enqueue(ids):
+        t0 = time.perf_counter()
+        try:
+            return enqueue(ids)
+        finally:
+            current["publish the delivery task (Redis)"] += (time.perf_counter() - t0) * 1000
+
+    connection._commit = timed_commit
+    notifications.enqueue_deliveries = timed_enqueue
+    walls = []
+    try:
+        for _ in range(runs):
+            reset_due()
+            current.clear()
+            with connection.execute_wrapper(timed):
+                t0 = time.perf_counter()
+                sweep_deadlines(now=timezone.now())
+                walls.append((time.perf_counter() - t0) * 1000)
+            for label, ms in current.items():
+                spent[label].append(ms)
+            spent["(all of the above)"].append(sum(current.values()))
+    finally:
+        del connection._commit
+        notifications.enqueue_deliveries = enqueue
+    print(f"\nwhere a busy sweep's time goes (median of {runs} sweeps, ms):")
+    for label, samples in sorted(spent.items(), key=lambda item: -statistics.median(item[1])):
+        print(f"    {statistics.median(samples):8.2f}  {label}")
+    rest = statistics.median(walls) - statistics.median(spent["(all of the above)"])
+    print(f"    {rest:8.2f}  the rest: Python (claims to rows, rendering 200 messages)")
+    print(f"    {statistics.median(walls):8.2f}  wall, whole sweep", flush=True)
+
+
+def kept_steps(connection, now) -> tuple[int, int]:
+    """(open steps, of which due) of the bench's step type, from an earlier --keep run."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*), count(*) FILTER (WHERE due_at <= %s) FROM portal_deadlinestep "
+            "WHERE step_type = %s AND closed_at IS NULL",
+            [now, STEP_TYPE],
+        )
+        return tuple(cursor.fetchone())
 
 
 def cleanup(connection):

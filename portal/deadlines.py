@@ -24,7 +24,8 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ObjectDoesNotExist
-from django.db import transaction
+from django.db import connections, router, transaction
+from django.db.models import Value
 from django.utils import timezone
 from django.utils.functional import lazystr
 from django.utils.module_loading import import_string
@@ -396,6 +397,23 @@ def _is_due(kind: str, now: dt.datetime) -> bool:
     return DeadlineStep.objects.filter(**_pending(kind, now)[2]).exists()
 
 
+def _due_kinds(now: dt.datetime) -> list[str]:
+    """The kinds with a step due: on PostgreSQL one query, each kind's partial index read for
+    one entry (an index-only scan), the two reads joined by UNION ALL; elsewhere one EXISTS
+    per kind. No transaction, no lock: the common minute with nothing due ends here."""
+    connection = connections[router.db_for_read(DeadlineStep)]
+    if not connection.features.supports_slicing_ordering_in_compound:
+        return [kind for kind in KINDS if _is_due(kind, now)]
+    first, *others = [
+        DeadlineStep.objects.filter(**_pending(kind, now)[2])
+        .annotate(kind=Value(number))
+        .values_list("kind", flat=True)[:1]
+        for number, kind in enumerate(KINDS)
+    ]
+    due = set(first.union(*others, all=True))
+    return [kind for number, kind in enumerate(KINDS) if number in due]
+
+
 def _lock_batch(kind: str, now: dt.datetime) -> tuple[list, bool]:
     """Up to SWEEP_BATCH due steps of the kind, oldest first, and whether there are more.
 
@@ -425,11 +443,52 @@ def _claim(batch: list, marker: str, pending: dict, now: dt.datetime, one_by_one
     return [s for s in batch if steps.filter(pk=s.pk).update(**{marker: now})]
 
 
+def _claims_in_one_statement(connection) -> bool:
+    """PostgreSQL locks, claims and returns a batch in one UPDATE … RETURNING."""
+    return connection.vendor == "postgresql"
+
+
+def _lock_and_claim(kind: str, now: dt.datetime) -> tuple[list, bool]:
+    """One statement for _lock_batch and _claim (PostgreSQL): the SKIP LOCKED read of one row
+    more than a batch (from the kind's partial index), the UPDATE of the batch's markers, the
+    claimed rows returned, and how many the read found (to know whether more are due).
+
+    The rows the read locked all match (they are locked until the commit): the claim cannot
+    lose a race, so there is no fallback. A step due for both kinds is claimed by two
+    statements, one per kind (one statement may not update a row twice)."""
+    when, marker, pending = _pending(kind, now)
+    read = (
+        DeadlineStep.objects.filter(**pending)
+        .order_by(when, "pk")
+        .select_for_update(skip_locked=True)
+        .values("id", when)[: SWEEP_BATCH + 1]
+    )
+    read_sql, params = read.query.sql_with_params()
+    table = DeadlineStep._meta.db_table
+    columns = ", ".join(f'"{table}"."{f.column}"' for f in DeadlineStep._meta.concrete_fields)
+    sql = (
+        f"WITH batch AS ({read_sql}), "
+        f'first AS (SELECT "id" FROM batch ORDER BY "{when}", "id" LIMIT %s) '
+        f'UPDATE "{table}" SET "{marker}" = %s FROM first WHERE "{table}"."id" = first."id" '
+        f"RETURNING {columns}, (SELECT count(*) FROM batch) AS batch_read"
+    )
+    rows = list(DeadlineStep.objects.raw(sql, (*params, SWEEP_BATCH, now)))
+    rows.sort(key=lambda step: (getattr(step, when), step.pk))
+    return rows, bool(rows) and rows[0].batch_read > SWEEP_BATCH
+
+
 def _sweep_batch(kinds: list, now: dt.datetime, one_by_one: bool) -> tuple[dict, list]:
     """One transaction: a batch of each kind locked, claimed and notified. Returns the kinds
     that have more due steps and the (kind, step, notifications)."""
     more, claimed = [], []
+    one_statement = _claims_in_one_statement(connections[router.db_for_write(DeadlineStep)])
     for kind in kinds:
+        if one_statement:
+            batch, has_more = _lock_and_claim(kind, now)
+            if has_more:
+                more.append(kind)
+            claimed += [(kind, step) for step in batch]
+            continue
         _when, marker, pending = _pending(kind, now)
         batch, has_more = _lock_batch(kind, now)
         if has_more:
@@ -453,7 +512,7 @@ def sweep_deadlines(now: dt.datetime) -> SweepResult:
     """
     result = SweepResult()
     with sweep_cache():
-        kinds = [kind for kind in KINDS if _is_due(kind, now)]
+        kinds = _due_kinds(now)
         one_by_one = False
         while kinds:
             try:

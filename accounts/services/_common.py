@@ -77,7 +77,8 @@ def allocate_references(count: int, now) -> list[str]:
     return [f"TK-{year}-{n:06d}" for n in range(first, first + count)]
 
 
-def _event(req, action, from_status, to_status, actor, at, note=""):
+def _event(req, action, from_status, to_status, actor, at, note="", details=None):
+    """The event, written once with everything it says: the table is append-only."""
     return RequestEvent.objects.create(
         request=req,
         action=action,
@@ -86,12 +87,26 @@ def _event(req, action, from_status, to_status, actor, at, note=""):
         actor=actor if actor is not None and actor.is_authenticated else None,
         at=at,
         note=note,
+        details=details or {},
     )
 
 
-def _move(req, to_status, *, actor, now, action, note="", holder_user=None, fields=(), email=True):
-    """Close the step the request was on, open the next one, save, write the event.
-    email=False: a step the portal passes on its way to the next mail (issue 17)."""
+def _move(
+    req,
+    to_status,
+    *,
+    actor,
+    now,
+    action,
+    note="",
+    details=None,
+    holder_user=None,
+    fields=(),
+    email=True,
+):
+    """Close the step the request was on, open the next one, save, write the event (with its
+    `details`: events are never updated). email=False: a step the portal passes on its way to
+    the next mail (issue 17)."""
     from_status = req.status
     old_step, new_step = STEP_OF_STATUS.get(from_status), STEP_OF_STATUS.get(to_status)
     if old_step and old_step != new_step:
@@ -101,7 +116,7 @@ def _move(req, to_status, *, actor, now, action, note="", holder_user=None, fiel
     req.status = to_status
     req.search_key = req.compute_search_key()
     req.save(update_fields=["status", "due_at", "search_key", "updated_at", *fields])
-    event = _event(req, action, from_status, to_status, actor, now, note)
+    event = _event(req, action, from_status, to_status, actor, now, note, details)
     if email:
         _email_applicant(req, event)
     return event

@@ -104,17 +104,16 @@ def verify_request(pk, user, *, note="", reason="", now=None) -> AccountRequest:
                 _("The request does not match the registry: type why you accept it.")
             )
         req.claimed_by, req.claimed_at = user, req.claimed_at or now
-        event = _move(
+        _move(
             req,
             Status.VERIFIED,
             actor=user,
             now=now,
             action=action,
             note=reason or note,
+            details=comparison.summary(),
             fields=["claimed_by", "claimed_at"],
         )
-        event.details = comparison.summary()
-        event.save(update_fields=["details"])
         reserve_address(req)  # the suggestion is held for this request (issue 12 §2)
     return req
 

@@ -110,6 +110,15 @@ def _university_form_page(request, title, form=None, button=None, intro=None, st
     )
 
 
+def _confirm_remove(request, *, remove, done, section, title, intro):
+    """GET asks to confirm; POST runs `remove`, says `done` and returns to the section."""
+    if request.method == "POST":
+        remove()
+        messages.success(request, done)
+        return redirect(_anchor("dialogue:university-manage", section))
+    return _university_form_page(request, title, button=_("Remove"), intro=intro)
+
+
 @role_required("dialogue_committee", hide=True)
 def university_edit(request):
     """Date, time, venue and chair; the first save sets the dialogue up when there is none."""
@@ -222,16 +231,12 @@ def programme_move(request, pk, direction):
 def programme_remove(request, pk):
     """GET asks to confirm; POST removes."""
     item = _programme_item_or_404(pk)
-    if request.method == "POST":
-        services.remove_programme_item(item, actor=request.user)
-        messages.success(
-            request, _("“%(item)s” is removed from the programme.") % {"item": item.title}
-        )
-        return redirect(_anchor("dialogue:university-manage", "programme"))
-    return _university_form_page(
+    return _confirm_remove(
         request,
-        _("Remove a programme item"),
-        button=_("Remove"),
+        remove=lambda: services.remove_programme_item(item, actor=request.user),
+        done=_("“%(item)s” is removed from the programme.") % {"item": item.title},
+        section="programme",
+        title=_("Remove a programme item"),
         intro=f"{item.starts_at:%H:%M} {item.title}",
     )
 
@@ -289,16 +294,12 @@ def participant_edit(request, pk):
 def participant_remove(request, pk):
     """GET asks to confirm; POST removes."""
     p = _participant_or_404(pk)
-    if request.method == "POST":
-        services.remove_participant(p, actor=request.user)
-        messages.success(
-            request, _("“%(name)s” is removed from the participants.") % {"name": p.name}
-        )
-        return redirect(_anchor("dialogue:university-manage", "participants"))
-    return _university_form_page(
+    return _confirm_remove(
         request,
-        _("Remove participants"),
-        button=_("Remove"),
+        remove=lambda: services.remove_participant(p, actor=request.user),
+        done=_("“%(name)s” is removed from the participants.") % {"name": p.name},
+        section="participants",
+        title=_("Remove participants"),
         intro=f"{p.get_category_display()}: {p.name}",
     )
 

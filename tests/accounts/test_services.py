@@ -53,6 +53,32 @@ def test_a_double_submit_with_the_same_form_token_creates_one_request(db, now):
     assert AccountRequest.objects.count() == 1
 
 
+def test_a_form_posted_twice_at_once_is_one_request_not_a_duplicate(db, now, monkeypatch):
+    """The retry of a post whose answer never came: the first post commits its request after
+    the second looked its key up and before the second checks for duplicates. The second gets
+    the first's request, not 'a request exists for this ID' (found by bench/faults.py)."""
+    from accounts import duplicates
+    from tests.accounts.conftest import student_data
+
+    key = uuid.uuid4()
+    check = duplicates.check_not_duplicate
+    other_post = []
+
+    def first_post_commits_meanwhile(data):
+        if not other_post:
+            other_post.append(None)  # the other post runs its own check unhindered
+            other_post[0] = services.submit_request(student_data(), idempotency_key=key)[0]
+        return check(data)
+
+    monkeypatch.setattr(duplicates, "check_not_duplicate", first_post_commits_meanwhile)
+    second, created = services.submit_request(student_data(), idempotency_key=key, now=now)
+    assert (second.pk, created) == (other_post[0].pk, False)
+    assert AccountRequest.objects.count() == 1
+    # Another person's form with the same ID is still refused.
+    with pytest.raises(duplicates.DuplicateRequest):
+        services.submit_request(student_data(), idempotency_key=uuid.uuid4(), now=now)
+
+
 def test_claiming_locks_the_request_and_a_second_reviewer_is_told_who_holds_it(
     submit, office, make_user, now
 ):
