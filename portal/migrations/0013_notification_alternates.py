@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('portal', '0010_privacy'),
+        ('portal', '0012_sweep_fewer_indexes'),
     ]
 
     operations = [
