@@ -22,6 +22,14 @@ COOKIE = settings.LANGUAGE_COOKIE_NAME
 SEEE_EN = "School of Electrical and Electronic Engineering"
 
 
+@pytest.fixture(autouse=True)
+def _back_to_vietnamese():
+    """A page read in English leaves the test thread in English: the next test starts in the
+    portal's default language again."""
+    yield
+    translation.deactivate()
+
+
 @pytest.fixture
 def english_names(hust_units):
     Unit.objects.filter(code="hust-seee").update(name_en=SEEE_EN)

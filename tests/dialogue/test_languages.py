@@ -15,6 +15,15 @@ from portal.models import Notification
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def _back_to_vietnamese():
+    """A page read in English leaves the test thread in English: the next test starts in the
+    portal's default language again."""
+    yield
+    translation.deactivate()
+
+
 KHTC_EN = "Department of Planning and Finance"
 
 

@@ -10,6 +10,14 @@ from office.models import AuditEvent, UnitKind, unit_name_in_language
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _back_to_vietnamese():
+    """A page read in English leaves the test thread in English: the next test starts in the
+    portal's default language again."""
+    yield
+    translation.deactivate()
+
+
 def _unit(**kwargs):
     defaults = {"kind": UnitKind.FACULTY, "code": "fit", "name": "Khoa Công nghệ Thông tin"}
     return services.create_unit(actor=None, parent=None, **{**defaults, **kwargs})

@@ -14,6 +14,16 @@ from portal.models import Notification
 from portal.notifications import deliver_notification, notify
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _back_to_vietnamese():
+    """A page read in English leaves the test thread in English: the next test starts in the
+    portal's default language again."""
+    yield
+    translation.deactivate()
+
+
 COOKIE = settings.LANGUAGE_COOKIE_NAME
 
 
