@@ -269,7 +269,7 @@ def _check_row(raw: dict, kind: str, request_kind: str, units: dict) -> tuple[di
 
 def validate_rows(rows: list[dict]) -> tuple[list[dict], list[RowError]]:
     """(clean request data, errors). Clean data is returned only when there is no error."""
-    units = dict(unit_choices())
+    units = dict(unit_choices(english=False))
     errors: list[RowError] = []
     clean: list[dict] = []
     seen: dict[tuple, int] = {}

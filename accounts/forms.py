@@ -8,9 +8,11 @@ from django import forms
 from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from portal.forms import HoneypotMixin, PrivacyConsentForm, example
+from portal.text import fold
 from portal.validators import clean_person_name
 
 from .models import PersonKind, RequestKind, Status
@@ -44,18 +46,29 @@ def forget_unit_choices(**_signal):
     )
 
 
-def unit_choices(kinds=UNIT_KINDS) -> list[tuple[str, str]]:
-    """The HUST units a form offers (office directory), cached: the public form is hot."""
+def unit_choices(kinds=UNIT_KINDS, english: bool | None = None) -> list[tuple[str, str]]:
+    """The HUST units a form offers (office directory), cached: the public form is hot.
+    Named in the reader's language; english=False gives the Vietnamese names, which the
+    request keeps as written on its printed form."""
     units = cache.get(UNIT_CHOICES_KEY)
-    if units is None:
+    # Rows cached before they held the English name (code, name, kind) are read again.
+    if units is None or any(len(row) != 4 for row in units):
         from office.models import Unit
 
         hust = Unit.objects.filter(code="hust").first()
         qs = Unit.objects.filter(kind__in=UNIT_KINDS)
         qs = qs.filter(path__startswith=hust.path) if hust else qs.filter(code__startswith="hust")
-        units = [(u.code, u.name, u.kind) for u in qs.order_by("name")]
+        units = [(u.code, u.name, u.kind, u.name_en) for u in qs.order_by("name")]
         cache.set(UNIT_CHOICES_KEY, units, 300)
-    return [(code, name) for code, name, kind in units if kind in kinds]
+    # In the reader's language (the English name when there is one), in its alphabetical order.
+    if english is None:
+        english = (get_language() or "vi").startswith("en")
+    choices = [
+        (code, (english and name_en) or name)
+        for code, name, kind, name_en in units
+        if kind in kinds
+    ]
+    return sorted(choices, key=lambda c: fold(c[1])) if english else choices
 
 
 def clean_name(value: str, label) -> str:
@@ -235,7 +248,7 @@ class RequestForm(HoneypotMixin, PrivacyConsentForm):
         data = dict(self.cleaned_data)
         code = data.pop("unit", "")
         data["unit_code"] = code
-        data["unit_name"] = dict(unit_choices()).get(code, code)
+        data["unit_name"] = dict(unit_choices(english=False)).get(code, code)
         data["person_kind"] = self.person_kind
         data.pop("submission_token", None)
         data.pop("website", None)
@@ -393,8 +406,8 @@ class RegistryUploadForm(forms.Form):
     kind = forms.ChoiceField(
         label=_("Registry"),
         choices=[
-            (PersonKind.STAFF, _("Staff registry (Phần mềm quản lý cán bộ)")),
-            (PersonKind.STUDENT, _("Student registry (Phần mềm quản lý sinh viên)")),
+            (PersonKind.STAFF, _("Staff registry (staff management software)")),
+            (PersonKind.STUDENT, _("Student registry (student management software)")),
         ],
     )
     file = forms.FileField(label=_("Export file (CSV or XLSX)"))

@@ -12,6 +12,8 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
+from office.models import unit_name_in_language
+from portal.deferred import shown
 from portal.text import fold
 from portal.uploads import RandomName
 
@@ -245,6 +247,14 @@ class AccountRequest(models.Model):
         return f"{self.reference} {self.full_name}"
 
     @property
+    def shown_unit_name(self) -> str:
+        """The unit in the reader's language (the directory's English name on English pages);
+        `unit_name` stays as written, for the printed form."""
+        # A page that reads only some columns (the queue) may not have read unit_id: the
+        # name is then found by itself, without a query per row.
+        return unit_name_in_language(self.unit_name, self.__dict__.get("unit_id"))
+
+    @property
     def tracking_token(self) -> str:
         """The token of the tracking link (decrypted in memory only)."""
         from .crypto import open_token
@@ -393,6 +403,11 @@ class RequestEvent(models.Model):
         return ACTION_LABELS.get(self.action, self.action)
 
     @property
+    def shown_note(self) -> str:
+        """The note in the reader's language when the portal wrote it (portal.deferred)."""
+        return shown(self.note)
+
+    @property
     def is_verification(self) -> bool:
         return "in_registry" in (self.details or {})
 
@@ -488,6 +503,11 @@ class IssuanceLogEntry(models.Model):
 
     def delete(self, *args, **kwargs):
         raise AppendOnlyError("CreateEmailHUST-log is append-only; add a correction row.")
+
+    @property
+    def shown_unit_name(self) -> str:
+        """The unit in the reader's language; `unit_name` stays as it was logged."""
+        return unit_name_in_language(self.unit_name)
 
 
 class TemporaryPassword(models.Model):

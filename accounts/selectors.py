@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 
+from office.models import unit_name_in_language
 from portal.models import DeadlineStep, User
 from portal.text import fold, fold_words
 
@@ -453,7 +454,7 @@ def bm03(date_from: dt.date, date_to: dt.date) -> Bm03:
         # A merged duplicate is counted once, as the request it joined.
         .exclude(status=Status.MERGED)
         # By the unit in the directory (its name today), else the name given at submission.
-        .values("unit__name", "unit_name", "person_kind", "request_kind", "status")
+        .values("unit_id", "unit__name", "unit_name", "person_kind", "request_kind", "status")
         .annotate(n=Count("id"))
         .order_by()
     )
@@ -461,7 +462,9 @@ def bm03(date_from: dt.date, date_to: dt.date) -> Bm03:
     units: dict[str, dict] = {}
     for c in counts:
         unit = c["unit__name"] or c["unit_name"]
-        row = units.setdefault(unit, {"unit": unit, **dict.fromkeys(keys, 0)})
+        # Shown in the reader's language (issue 13); counted by the Vietnamese name.
+        label = unit_name_in_language(unit, c["unit_id"])
+        row = units.setdefault(unit, {"unit": label, **dict.fromkeys(keys, 0)})
         kind = "staff" if c["person_kind"] == PersonKind.STAFF else "student"
         what = "new" if c["request_kind"] == RequestKind.NEW_ACCOUNT else "reset"
         row[f"{kind}_{what}"] += c["n"]
@@ -470,18 +473,19 @@ def bm03(date_from: dt.date, date_to: dt.date) -> Bm03:
     # Issue 17: how many of them the portal verified by itself (exact registry matches).
     from .models import RequestEvent
 
-    for unit_name, n in (
+    for unit_name, snapshot, n in (
         RequestEvent.objects.filter(
             action="auto_verified",
             request__submitted_at__gte=start,
             request__submitted_at__lt=end,
         )
-        .values_list("request__unit_name")
+        .values_list("request__unit__name", "request__unit_name")
         .annotate(n=Count("request_id", distinct=True))
         .order_by()
     ):
-        if unit_name in units:
-            units[unit_name]["auto"] = n
+        unit = unit_name or snapshot
+        if unit in units:
+            units[unit]["auto"] += n
     for row in units.values():
         row["auto_share"] = 100.0 * row["auto"] / row["total"] if row["total"] else None
     rows = sorted(units.values(), key=lambda r: fold(r["unit"]))

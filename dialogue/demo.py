@@ -17,6 +17,7 @@ def load_plan() -> tuple[Plan, bool]:
             "purposes": "\n".join(doc.PURPOSES),
             "organisation": doc.ORGANISATION,
             "requirements": doc.REQUIREMENTS,
+            **doc.plan_english(),
             "grassroots_starts_on": doc.GRASSROOTS[0],
             "grassroots_ends_on": doc.GRASSROOTS[1],
             "recipients": "\n".join(doc.RECIPIENTS),
@@ -43,11 +44,23 @@ def load_plan() -> tuple[Plan, bool]:
         duty, _ = UnitDuty.objects.get_or_create(
             plan=plan,
             position=position,
-            defaults={"unit_name": name, "unit_name_en": name_en, "unit_note": note},
+            defaults={
+                "unit_name": name,
+                "unit_name_en": name_en,
+                "unit_note": note,
+                "unit_note_en": doc.TRAINING_UNITS_NOTE_EN if note else "",
+            },
         )
         link_duty_units(duty, unit_codes)
+        english = doc.DUTIES_EN.get(position, [])
         for i, text in enumerate(duties, start=1):
-            DutyItem.objects.get_or_create(duty=duty, position=i, defaults={"text": text})
+            text_en = english[i - 1] if i <= len(english) else ""
+            item, _ = DutyItem.objects.get_or_create(
+                duty=duty, position=i, defaults={"text": text, "text_en": text_en}
+            )
+            if not item.text_en and item.text == text and text_en:
+                # Loaded before the English existed: filled, never over an edit.
+                DutyItem.objects.filter(pk=item.pk).update(text_en=text_en)
     return plan, created
 
 

@@ -223,9 +223,10 @@ def question_routed(question, *, due_at, at):
             context={
                 "recipient": user.display_name,
                 "number": question.pk,
-                "topic": str(question.topic),
+                # Objects, not strings: each language of the message names them in its own.
+                "topic": question.topic,
                 "text": question.text,
-                "department": question.department.name,
+                "department": question.department,
                 "due_at": step.due_at,
                 "url": url,
             },
@@ -244,7 +245,7 @@ def question_answered(question, at):
             context={
                 "recipient": user.display_name,
                 "number": question.pk,
-                "department": question.department.name if question.department_id else "",
+                "department": question.department if question.department_id else "",
                 "url": url,
             },
             dedupe_key=f"dialogue:question:{question.pk}:answered:{at.isoformat()}:{user.pk}",
@@ -296,7 +297,7 @@ def minutes_decided(session, at, *, approved: bool, note=""):
             template="dialogue/minutes_decided",
             context={
                 "recipient": session.submitted_by.display_name,
-                "session": session.display_title,
+                "session": session,
                 "approved": approved,
                 "note": note,
                 "url": absolute_url(session.get_absolute_url()),

@@ -172,7 +172,7 @@ class DepartmentAnswerForm(forms.Form):
         help_text=_("e.g. 215/ĐHM-KHTC"),
     )
     letter_file = forms.FileField(
-        label=_("Official letter (công văn)"),
+        label=_("Official letter"),
         required=False,
         help_text=_("PDF or DOCX, at most 10 MB."),
     )
@@ -258,7 +258,7 @@ class MinutesForm(forms.Form):
     )
     attendee_count = forms.IntegerField(label=_("Number of attendees"), min_value=0, required=False)
     minutes_text = forms.CharField(
-        label=_("Minutes (biên bản)"),
+        label=_("Minutes of the session"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 8}),
         help_text=_("Type the minutes here, or upload the signed file below."),
@@ -359,7 +359,7 @@ class UniversityDialogueForm(forms.Form):
         label=_("Time as written in the plan"),
         max_length=120,
         required=False,
-        help_text=_("Shown under the time, e.g. “Từ 8h00 - 11h30, ngày 24 tháng 4 năm 2024”."),
+        help_text=_("Shown under the time, as the plan writes it."),
     )
     venue = forms.CharField(label=_("Venue"), max_length=200)
     venue_address = forms.CharField(label=_("Venue address"), max_length=200, required=False)
@@ -380,7 +380,9 @@ class ProgrammeItemForm(forms.Form):
         label=_("Presented by"),
         max_length=200,
         required=False,
-        help_text=_("Who leads this item, e.g. Hiệu trưởng, Thường trực Ban tổ chức."),
+        help_text=_(
+            "Who leads this item, e.g. the Rector or the Organising Committee standing office."
+        ),
     )
 
     def clean(self):
@@ -398,8 +400,8 @@ class ParticipantForm(forms.Form):
         label=_("Who takes part"),
         max_length=300,
         help_text=_(
-            "A body, a unit or a newspaper, e.g. “Báo Dân trí”, “Khoa Kinh tế”. For learner "
-            "delegates the public page shows only their number, never names."
+            "A body, a unit or a newspaper, e.g. “Báo Dân trí”, the Faculty of Economics. For "
+            "learner delegates the public page shows only their number, never names."
         ),
     )
     count = forms.IntegerField(

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
+from portal.deferred import shown
 from portal.text import fold, without_repeated_words
 from portal.uploads import RandomName
 
@@ -53,17 +54,23 @@ class Plan(models.Model):
     title = models.CharField(_("title"), max_length=300)
     title_en = models.CharField(_("title (English)"), max_length=300, blank=True)
     preamble = models.TextField(_("preamble"), blank=True)
+    preamble_en = models.TextField(_("preamble (English)"), blank=True)
     purposes = models.TextField(
         _("purpose and significance"), blank=True, help_text=_("One purpose per line.")
     )
+    purposes_en = models.TextField(_("purpose and significance (English)"), blank=True)
     organisation = models.TextField(
         _("organisation of implementation"), blank=True, help_text=_("Section II, as written.")
     )
+    organisation_en = models.TextField(_("organisation of implementation (English)"), blank=True)
     requirements = models.TextField(_("requirements"), blank=True)
+    requirements_en = models.TextField(_("requirements (English)"), blank=True)
     grassroots_starts_on = models.DateField(_("grassroots dialogue from"), null=True, blank=True)
     grassroots_ends_on = models.DateField(_("grassroots dialogue until"), null=True, blank=True)
     recipients = models.TextField(_("recipients"), blank=True, help_text=_("One per line."))
+    recipients_en = models.TextField(_("recipients (English)"), blank=True)
     signer_title = models.CharField(_("signer's title"), max_length=120, blank=True)
+    signer_title_en = models.CharField(_("signer's title (English)"), max_length=120, blank=True)
     signer_name = models.CharField(_("signed by"), max_length=120, blank=True)
     status = models.CharField(
         _("status"), max_length=12, choices=Status.choices, default=Status.DRAFT
@@ -95,13 +102,31 @@ class Plan(models.Model):
     def display_title(self) -> str:
         return _localized(self, "title")
 
+    # The document's text in the reader's language (the Vietnamese when no English is kept).
+    @property
+    def display_preamble(self) -> str:
+        return _localized(self, "preamble")
+
+    @property
+    def display_organisation(self) -> str:
+        return _localized(self, "organisation")
+
+    @property
+    def display_requirements(self) -> str:
+        return _localized(self, "requirements")
+
+    @property
+    def display_signer_title(self) -> str:
+        return _localized(self, "signer_title")
+
     @property
     def purpose_lines(self) -> list[str]:
-        return [line.strip() for line in self.purposes.splitlines() if line.strip()]
+        return [line.strip() for line in _localized(self, "purposes").splitlines() if line.strip()]
 
     @property
     def recipient_lines(self) -> list[str]:
-        return [line.strip() for line in self.recipients.splitlines() if line.strip()]
+        text = _localized(self, "recipients")
+        return [line.strip() for line in text.splitlines() if line.strip()]
 
 
 class Milestone(models.Model):
@@ -219,6 +244,7 @@ class UnitDuty(models.Model):
     unit_name = models.CharField(_("unit as written"), max_length=200)
     unit_name_en = models.CharField(_("unit (English)"), max_length=200, blank=True)
     unit_note = models.CharField(_("note"), max_length=300, blank=True)
+    unit_note_en = models.CharField(_("note (English)"), max_length=300, blank=True)
     units = models.ManyToManyField(
         "office.Unit", blank=True, related_name="+", verbose_name=_("units in the directory")
     )
@@ -239,6 +265,10 @@ class UnitDuty(models.Model):
         # The plan writes "Phòng Công tác Công tác chính trị…" (sic): stored as written,
         # shown without the doubled words (issue 12 §10).
         return without_repeated_words(_localized(self, "unit_name"))
+
+    @property
+    def display_unit_note(self) -> str:
+        return _localized(self, "unit_note")
 
 
 class DutyItem(models.Model):
@@ -361,6 +391,11 @@ class Event(models.Model):
     @property
     def label(self) -> str:
         return str(EVENT_LABELS.get(self.action, self.action))
+
+    @property
+    def shown_note(self) -> str:
+        """The note in the reader's language when the portal wrote it (portal.deferred)."""
+        return shown(self.note)
 
 
 def shift(d: date | None, days: int) -> date | None:

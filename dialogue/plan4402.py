@@ -5,7 +5,9 @@ irregularities ("nhà nghiên cứu sinh", "Phòng Công tác Công tác chính 
 "17/3/2024" next to "17/03/2024"). The English columns are the seed's English rendering.
 """
 
+import json
 from datetime import date
+from pathlib import Path
 
 NUMBER = "4402/KH-ĐHM"
 ISSUED_ON = date(2023, 12, 4)
@@ -52,6 +54,52 @@ RECIPIENTS = [
 ]
 SIGNER_TITLE = "KT. HIỆU TRƯỞNG\nPHÓ HIỆU TRƯỞNG"
 SIGNER_NAME = "Nguyễn Minh Phương"
+
+# The seed's English rendering of the same parts (its Vietnamese glosses left out).
+PREAMBLE_EN = (
+    "This plan implements the spirit of the Resolution of the 8th Plenum of the 11th Party "
+    "Central Committee on the fundamental and comprehensive renewal of education and training, "
+    "and is based on the work plan for the 2023-2024 academic year. Its purpose is to create an "
+    "information channel and a forum for exchange between the university's leadership and "
+    "doctoral candidates, master's students and students (hereinafter referred to as learners), "
+    "and at the same time to help the University promptly understand learners' thoughts and "
+    "aspirations. To that end, Hanoi Open University organises a programme of dialogue between "
+    "the university's leadership and doctoral candidates, master's students and students for "
+    "the 2023-2024 academic year, as follows:"
+)
+PURPOSES_EN = [
+    "To implement the regulations on democracy in the University's activities, helping to "
+    "implement properly the regulations on the organisation and management of Hanoi Open "
+    "University;",
+    "To review and evaluate what has been achieved and the remaining shortcomings in the "
+    "University's management, training and student-affairs work, and thereby to contribute "
+    "ideas so that management, training and service to learners become better;",
+    "To create an information channel and a forum for exchange between the university's "
+    "leadership and learners, helping the University promptly grasp how learners' thinking is "
+    "developing and what concerns them;",
+    "To show the deep care of the university's leadership for learners.",
+]
+ORGANISATION_EN = (
+    "The dialogue between the university's leadership and learners is held in person. It is "
+    "tiered from the grassroots level up to the university level, and delegates are elected to "
+    "attend the dialogue at the next level up."
+)
+REQUIREMENTS_EN = (
+    "The above is the Plan for organising the dialogue programme between the university's "
+    "leadership and learners for the 2023 - 2024 academic year. The units are required to "
+    "implement it seriously."
+)
+RECIPIENTS_EN = [
+    "Party Committee, Leadership Board (for direction);",
+    "The units concerned (for implementation);",
+    "Filed at: the records office (VT), P. CTCT&SV.",
+]
+SIGNER_TITLE_EN = "p.p. THE RECTOR\nVICE-RECTOR"
+# Section IV, entry 12: the note after the unit's name.
+TRAINING_UNITS_NOTE_EN = (
+    "including the specialised faculties and institutes, the Faculty of Distance Education, "
+    "the Online Training Centre and the Open University Centre in Đà Nẵng"
+)
 
 # Section III: TT, Nội dung, Thời gian (as written), from, until, Đơn vị chịu trách nhiệm.
 MILESTONES = [
@@ -500,3 +548,24 @@ TOPICS = [
     ),
     ("khac", "Vấn đề khác", "Other matters", "", 0),
 ]
+
+
+# Section IV in the seed's English rendering: {unit number: [duty, ...]}, in the order above.
+DUTIES_EN = {
+    int(no): items
+    for no, items in json.loads(
+        (Path(__file__).parent / "data" / "plan-4402-KH-DHM.duties.en.json").read_text("utf-8")
+    )["duties"].items()
+}
+
+
+def plan_english() -> dict:
+    """The Plan's English columns, as stored."""
+    return {
+        "preamble_en": PREAMBLE_EN,
+        "purposes_en": "\n".join(PURPOSES_EN),
+        "organisation_en": ORGANISATION_EN,
+        "requirements_en": REQUIREMENTS_EN,
+        "recipients_en": "\n".join(RECIPIENTS_EN),
+        "signer_title_en": SIGNER_TITLE_EN,
+    }

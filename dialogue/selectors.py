@@ -5,6 +5,7 @@ from datetime import date, timedelta
 
 from django.db.models import Prefetch
 from django.utils import timezone
+from django.utils.translation import get_language
 
 from .models import DutyItem, Milestone, Plan, UnitDuty
 
@@ -184,7 +185,7 @@ def overdue_by_department(plan, now=None):
     from .models import Question
 
     now = now or timezone.now()
-    return list(
+    return _named(
         plan.questions.filter(status=Question.Status.ROUTED, due_at__lt=now)
         .values("department__id", "department__name", "department__name_en")
         .annotate(n=Count("id"), oldest=Min("due_at"))
@@ -192,14 +193,24 @@ def overdue_by_department(plan, now=None):
     )
 
 
+def _named(rows) -> list[dict]:
+    """Each department row with its `name` in the reader's language (issue 13), Vietnamese when
+    it has no other."""
+    rows = list(rows)
+    english = (get_language() or "vi").startswith("en")
+    for row in rows:
+        row["name"] = (english and row["department__name_en"]) or row["department__name"]
+    return rows
+
+
 def open_by_department(plan):
     from django.db.models import Count
 
     from .models import Question
 
-    return list(
+    return _named(
         plan.questions.filter(status=Question.Status.ROUTED)
-        .values("department__id", "department__name")
+        .values("department__id", "department__name", "department__name_en")
         .annotate(n=Count("id"))
         .order_by("department__name")
     )

@@ -43,5 +43,5 @@ class AssignmentAdmin(ReadOnlyAdmin):
 
 @admin.register(AuditEvent)
 class AuditEventAdmin(ReadOnlyAdmin):
-    list_display = ["at", "actor", "action", "object_label"]
+    list_display = ["at", "actor", "action", "shown_label"]
     list_filter = ["action", "object_type"]

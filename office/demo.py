@@ -16,6 +16,13 @@ from . import services
 from .models import Assignment, Person, Position, Relation, Unit, UnitDuty
 from .models import UnitKind as K
 
+# Seed 000's English rendering of the Office's description (its Vietnamese glosses left out).
+SOICT_OFFICE_DESCRIPTION_EN = (
+    "The School Office is tasked with advising and assisting the Leadership Board on centralised "
+    "administrative management, and with organising the general support duties for the whole "
+    "School. Specifically:"
+)
+
 # code, parent code, kind, name (vi), name (en), short name, order, extra fields
 UNITS = [
     # --- HUST (seeds 000 and 004) ---
@@ -31,6 +38,7 @@ UNITS = [
             "Văn phòng Trường có nhiệm vụ tham mưu và giúp việc cho Ban Giám hiệu trong quản lý "
             "hành chính tập trung và tổ chức thực hiện nhiệm vụ hỗ trợ chung toàn Trường, cụ thể:"
         ),
+        "description_en": SOICT_OFFICE_DESCRIPTION_EN,
     }),
     ("soict-giaovu", "soict-office", K.SECTION, "Bộ phận Giáo vụ",
      "Academic Affairs section", "Giáo vụ", 1, {}),
@@ -127,7 +135,7 @@ OFFICE_DUTIES = [
     (
         "Tham mưu cho Ban Giám hiệu và thực hiện các công tác theo quy chế tổ chức hoạt động của "
         "Trường;",
-        "Advising the Ban Giám hiệu and carrying out tasks in accordance with the School's "
+        "Advising the Leadership Board and carrying out tasks in accordance with the School's "
         "regulations on organisation and operation;",
     ),
     (

@@ -23,7 +23,7 @@ class UnitChoiceField(forms.ModelChoiceField):
     """Units in tree order, indented by depth, so the tree shows in the list."""
 
     def label_from_instance(self, obj):
-        return f"{'— ' * obj.depth}{obj.name}"
+        return f"{'— ' * obj.depth}{obj.display_name}"
 
 
 class PersonChoiceField(forms.ModelChoiceField):
@@ -100,12 +100,14 @@ class UnitForm(forms.ModelForm):
             "email",
             "website",
             "description",
+            "description_en",
             "starts_on",
             "ends_on",
             "merged_into",
         ]
         widgets = {
             "description": forms.Textarea(attrs={"rows": 3}),
+            "description_en": forms.Textarea(attrs={"rows": 3}),
             "starts_on": DateInput(),
             "ends_on": DateInput(),
         }
@@ -132,6 +134,7 @@ class UnitForm(forms.ModelForm):
                 Column("website", css_class="col-md-4"),
             ),  # fmt: skip
             "description",
+            "description_en",
             Row(
                 Column("starts_on", css_class="col-md-4"),
                 Column("ends_on", css_class="col-md-4"),
@@ -153,7 +156,7 @@ class UnitForm(forms.ModelForm):
                         "%(parent)s belongs to %(unit)s: a unit cannot be moved under its own "
                         "sub-unit."
                     )
-                    % {"parent": parent.name, "unit": unit.name}
+                    % {"parent": parent.display_name, "unit": unit.display_name}
                 )
         return parent
 
@@ -207,9 +210,7 @@ class AssignmentForm(forms.Form):
         label=_("Relation"),
         choices=Relation.choices,
         initial=Relation.IN_CHARGE,
-        help_text=_(
-            "Directly in charge of (phụ trách trực tiếp) and monitors (theo dõi) are different."
-        ),
+        help_text=_("“Directly in charge of” and “monitors” are different relations."),
     )
     unit = UnitChoiceField(
         label=_("Unit or area"),
@@ -241,7 +242,9 @@ class AssignmentForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["position"].label_from_instance = lambda p: f"{p.unit.name} — {p.name}"
+        self.fields["position"].label_from_instance = lambda p: (
+            f"{p.unit.display_name} — {p.display_name}"
+        )
         self.helper = _helper(
             _("Save the assignment"),
             Row(Column("person", css_class="col-md-6"), Column("relation", css_class="col-md-6")),

@@ -14,11 +14,13 @@ from a date closes the previous assignment on that same date, so there is no gap
 from datetime import date, timedelta
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from portal.deferred import shown
 from portal.text import fold
 from portal.validators import validate_person_name
 
@@ -102,6 +104,7 @@ class Unit(HalfOpen, models.Model):
     name_en = models.CharField(_("name (English)"), max_length=255, blank=True)
     short_name = models.CharField(_("short name"), max_length=60, blank=True)
     description = models.TextField(_("description"), blank=True)
+    description_en = models.TextField(_("description (English)"), blank=True)
     address = models.CharField(_("address"), max_length=255, blank=True)
     phone = models.CharField(
         _("office telephone"),
@@ -153,6 +156,7 @@ class Unit(HalfOpen, models.Model):
 
     def save(self, *args, **kwargs):
         self.search_key = self.compute_search_key()
+        cache.delete(ENGLISH_UNIT_NAMES_KEY)
         if self.pk is None:
             super().save(*args, **kwargs)
             kwargs.pop("force_insert", None)
@@ -175,6 +179,12 @@ class Unit(HalfOpen, models.Model):
         if (get_language() or "vi").startswith("en") and self.name_en:
             return self.name_en
         return self.name
+
+    @property
+    def display_description(self) -> str:
+        if (get_language() or "vi").startswith("en") and self.description_en:
+            return self.description_en
+        return self.description
 
     @property
     def other_name(self) -> str:
@@ -254,6 +264,33 @@ class UnitVersion(HalfOpen, models.Model):
         return self.name
 
 
+ENGLISH_UNIT_NAMES_KEY = "office:unit-names-en"
+
+
+def english_unit_names() -> dict:
+    """{unit id: English name, Vietnamese name: English name} of every unit that has one,
+    cached (pages list many requests, each with the unit's name as it was written)."""
+    names = cache.get(ENGLISH_UNIT_NAMES_KEY)
+    if names is None:
+        names = {}
+        for pk, name, name_en in Unit.objects.exclude(name_en="").values_list(
+            "pk", "name", "name_en"
+        ):
+            names[pk] = names[name] = name_en
+        cache.set(ENGLISH_UNIT_NAMES_KEY, names, 3600)
+    return names
+
+
+def unit_name_in_language(name: str, unit_id: int | None = None) -> str:
+    """A unit's name, kept in Vietnamese on a request or a log entry, in the reader's language:
+    the unit's English name (by its id, else by the name) when the page is English and the
+    directory has one; else the name as it was written — never an empty string."""
+    if not (get_language() or "vi").startswith("en"):
+        return name
+    names = english_unit_names()
+    return (unit_id is not None and names.get(unit_id)) or names.get(name) or name
+
+
 class UnitDuty(models.Model):
     """One of the standing duties (nhiệm vụ) of a unit, e.g. the four of the SoICT Office."""
 
@@ -312,7 +349,7 @@ class Person(models.Model):
         blank=True,
         db_index=True,
         help_text=_(
-            "The code of the university's staff records (mã cán bộ); the sign-in matches the "
+            "The code of the university's staff records; the sign-in matches the "
             "person to their account by it, or else by e-mail."
         ),
     )
@@ -521,7 +558,7 @@ class AuditEvent(models.Model):
         indexes = [models.Index(fields=["object_type", "object_id"], name="office_audit_obj")]
 
     def __str__(self):
-        return f"{self.at:%d/%m/%Y %H:%M} {self.action} {self.object_label}"
+        return f"{self.at:%d/%m/%Y %H:%M} {self.action} {self.shown_label}"
 
     def save(self, *args, **kwargs):
         if self.pk is not None:
@@ -530,3 +567,8 @@ class AuditEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ValueError("Audit events are immutable.")
+
+    @property
+    def shown_label(self) -> str:
+        """The object's name in the reader's language (portal.deferred)."""
+        return shown(self.object_label)

@@ -11,7 +11,10 @@ from datetime import date, timedelta
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
+from django.utils import translation
 from django.utils.translation import gettext as _
+
+from portal.deferred import both, deferred
 
 from .models import (
     Assignment,
@@ -31,6 +34,7 @@ UNIT_FIELDS = [
     "name_en",
     "short_name",
     "description",
+    "description_en",
     "address",
     "phone",
     "email",
@@ -75,13 +79,27 @@ def _snapshot(obj) -> dict:
     raise TypeError(obj)
 
 
+def _label(obj) -> str:
+    """What the change log names, in both languages when they differ (a unit, a position, an
+    assignment): the reader's is shown (portal.deferred)."""
+    with translation.override("vi"):
+        vi = str(obj)
+    with translation.override("en"):
+        en = str(obj)
+    if vi != en:
+        label = deferred("%(name)s", name=both(vi, en))
+        if len(label) <= 500:
+            return label
+    return vi[:500]
+
+
 def _audit(actor, action: str, obj, before=None, after=None, note="") -> AuditEvent:
     return AuditEvent.objects.create(
         actor=actor if getattr(actor, "pk", None) else None,
         action=action,
         object_type=obj._meta.model_name,
         object_id=obj.pk,
-        object_label=str(obj)[:500],
+        object_label=_label(obj),
         before=before,
         after=after,
         note=note[:500],

@@ -303,7 +303,9 @@ def unit_create(request):
         except ValidationError as e:
             _service_errors(form, e)
         else:
-            messages.success(request, _("The unit %(name)s was created.") % {"name": unit.name})
+            messages.success(
+                request, _("The unit %(name)s was created.") % {"name": unit.display_name}
+            )
             return redirect(unit)
     return render(request, "office/form.html", {"form": form, "title": _("New unit")})
 
@@ -318,12 +320,14 @@ def unit_edit(request, code):
         except ValidationError as e:
             _service_errors(form, e)
         else:
-            messages.success(request, _("The unit %(name)s was saved.") % {"name": unit.name})
+            messages.success(
+                request, _("The unit %(name)s was saved.") % {"name": unit.display_name}
+            )
             return redirect(unit)
     return render(
         request,
         "office/form.html",
-        {"form": form, "title": _("Edit %(name)s") % {"name": unit.name}, "unit": unit},
+        {"form": form, "title": _("Edit %(name)s") % {"name": unit.display_name}, "unit": unit},
     )
 
 

@@ -8,7 +8,7 @@ class PortalConfig(AppConfig):
     verbose_name = _("Portal")
 
     def ready(self):
-        from . import navigation, notifications
+        from . import language, navigation, notifications  # noqa: F401 (language: its signal)
         from .roles import Role, grant, sync_roles
         from .tasks import (
             enqueue_deliveries,

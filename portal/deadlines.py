@@ -15,7 +15,6 @@ due time, to the head of the holding role), each exactly once.
 
 import datetime as dt
 import logging
-from collections import Counter
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -28,6 +27,7 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.db import connections, router, transaction
 from django.db.models import Value
 from django.utils import timezone
+from django.utils.functional import lazystr
 from django.utils.module_loading import import_string
 from django.utils.translation import ngettext
 
@@ -44,6 +44,7 @@ from .notifications import (
     MessageRenderer,
     absolute_url,
     new_notification,
+    other_languages,
     recipient_language,
     write_notifications,
 )
@@ -315,7 +316,8 @@ def _step_context(step: DeadlineStep, tz) -> dict:
         url = absolute_url(target.get_absolute_url())
     return {
         "step_label": step.label,
-        "object": str(target) if target is not None else "",
+        # Lazy: each language of the message names the object in its own (issue 13).
+        "object": lazystr(target) if target is not None else "",
         "due_at": None,
         "due_text": _local_text(step.due_at, tz),
         "started_at": None,
@@ -343,23 +345,22 @@ def _notify_steps(claimed: list) -> dict:
             # The unique key per step, kind and person: a second sweep, or a sweep racing
             # this one, cannot create the same notification again.
             recipients.setdefault(f"deadline:{step.pk}:{kind}:{user.pk}", user)
-        languages = Counter(recipient_language(user) for user in recipients.values())
         messages = {}  # per language: the recipient's name is the only difference
         for key, user in recipients.items():
             language = recipient_language(user)
-            if languages[language] == 1:
-                rendered = renderers[kind].render({**context, "recipient": user}, language)
-            else:
-                if language not in messages:
-                    messages[language] = renderers[kind].prepare(
-                        context, language, later=("recipient",)
-                    )
-                rendered = messages[language].fill(recipient=user)
+            # Written in every language: the reader's of the moment is shown (issue 13).
+            texts = {}
+            for code in (language, *other_languages(language)):
+                if code not in messages:
+                    messages[code] = renderers[kind].prepare(context, code, later=("recipient",))
+                texts[code] = messages[code].fill(recipient=user)
+            rendered = texts.pop(language)
             rows.append(
                 new_notification(
                     template=renderers[kind].template,
                     dedupe_key=key,
                     rendered=rendered,
+                    alternates=texts,
                     url=context["url"],
                     user=user,
                     language=language,

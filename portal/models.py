@@ -1,3 +1,4 @@
+import json
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -5,6 +6,7 @@ from django.contrib.auth.models import AbstractUser
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.db import models
 from django.utils.functional import cached_property
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from .roles import Role
@@ -285,6 +287,10 @@ class Notification(models.Model):
     subject = models.CharField(_("subject"), max_length=255)
     body = models.TextField(_("body"))
     body_html = models.TextField(_("HTML body"), blank=True)
+    # The same message in the portal's other languages, as JSON {language: [subject, body,
+    # html]}: the mail goes out, and the portal shows it, in the language of the recipient or
+    # reader at that moment, not in the one they had when it was written (issue 13).
+    alternates = models.TextField(_("other languages"), blank=True, default="", editable=False)
     url = models.CharField(_("link"), max_length=500, blank=True)
     # Unique by the constraint in Meta (not unique=True, which adds a second, LIKE-pattern index
     # nothing reads: each row the sweep inserts would write it too).
@@ -344,14 +350,34 @@ class Notification(models.Model):
     def __str__(self):
         return f"{self.shown_subject} → {self.recipient_label}"
 
-    # What pages, the admin and exports show: secrets replaced by a note.
+    def _other_language(self, language: str | None) -> list | None:
+        """[subject, body, html] in `language` when it is not the written one and is kept.
+        A page that did not read the other languages shows the message as written (never a
+        query per row)."""
+        if not language or {"language", "alternates"} & self.get_deferred_fields():
+            return None
+        if language == self.language or not self.alternates:
+            return None
+        return json.loads(self.alternates).get(language)
+
+    def text_in(self, language: str | None) -> tuple[str, str, str]:
+        """Subject, text body and HTML body in `language` (the written ones when it has none)."""
+        other = self._other_language(language)
+        if other:
+            return other[0], other[1], other[2]
+        return self.subject, self.body, self.body_html
+
+    # What pages, the admin and exports show, in the reader's language: secrets replaced by a
+    # note.
     @property
     def shown_subject(self) -> str:
-        return redact(self.subject)
+        other = self._other_language(get_language())
+        return redact(other[0] if other else self.subject)
 
     @property
     def shown_body(self) -> str:
-        return redact(self.body)
+        other = self._other_language(get_language())
+        return redact(other[1] if other else self.body)
 
     @property
     def shown_url(self) -> str:

@@ -3,12 +3,14 @@
     notify(template="accounts/request_received", context={...},
            dedupe_key="accounts:42:received", user=None, email="student@example.com")
 
-`notify` renders the subject and body at once in the recipient's language and writes one row in
-the caller's transaction; on commit a Celery task is queued to deliver it. If the broker is
-down, the row waits as "queued" and `pick_up_notifications` (Celery beat, every minute) queues
-it again. Delivery claims the row (queued → sending, with a lease) before it sends, so a
-redelivered task sends nothing; a row stuck in "sending" past the lease (the worker died) is
-tried again — only a crash between handing the mail over and recording it repeats that mail.
+`notify` renders the subject and body at once in the recipient's language, and beside it in
+the portal's other languages (`alternates`: the mail goes out in the recipient's language of the
+moment it is sent, the portal shows the reader's), and writes one row in the caller's
+transaction; on commit a Celery task is queued to deliver it. If the broker is down, the row
+waits as "queued" and `pick_up_notifications` (Celery beat, every minute) queues it again.
+Delivery claims the row (queued → sending, with a lease) before it sends, so a redelivered task
+sends nothing; a row stuck in "sending" past the lease (the worker died) is tried again — only a
+crash between handing the mail over and recording it repeats that mail.
 
 `write_notifications(rows)` is the same for many rows at once (the deadline sweep): one INSERT
 for all of them, and on commit ONE task (`portal.deliver_notifications`) that delivers the
@@ -17,6 +19,7 @@ list, row by row, with the same claim. `MessageRenderer` renders a template once
 
 import contextlib
 import datetime as dt
+import json
 import logging
 import re
 import time
@@ -103,6 +106,18 @@ def render_message(template: str, context: dict, language: str) -> tuple[str, st
     return _finish(subject, body, html)
 
 
+def other_languages(language: str) -> list[str]:
+    """The portal's languages but `language`: a message is written in each of them too."""
+    return [code for code, _name in settings.LANGUAGES if code != language]
+
+
+def render_languages(template: str, context: dict, language: str) -> tuple[tuple, dict]:
+    """The message in `language` and, beside it, in every other language of the portal."""
+    return render_message(template, context, language), {
+        other: render_message(template, context, other) for other in other_languages(language)
+    }
+
+
 def _render_raw(template: str, context: dict) -> tuple[str, str, str]:
     subject = _render_text(f"emails/{template}_subject.txt", context)
     body = _render_text(f"emails/{template}_body.txt", context)
@@ -153,6 +168,12 @@ class MessageRenderer:
         return PreparedMessage(
             _fill(subject, values), _fill(body, values), _fill(html, values, escape=True)
         )
+
+    def render_languages(self, context: dict, language: str) -> tuple[tuple, dict]:
+        """render() in `language` and in every other language (Notification.alternates)."""
+        return self.render(context, language), {
+            other: self.render(context, other) for other in other_languages(language)
+        }
 
     def render(self, context: dict, language: str) -> tuple[str, str, str]:
         """Subject, text body and HTML body, as render_message() gives them."""
@@ -252,8 +273,12 @@ def new_notification(
     language: str = "vi",
     now: dt.datetime | None = None,
     secrets: str = "",
+    alternates: dict | None = None,
 ) -> Notification:
-    """An unsaved outbox row: by e-mail when there is an address, else in the portal only."""
+    """An unsaved outbox row: by e-mail when there is an address, else in the portal only.
+
+    `alternates` ({language: (subject, body, html)}) is the message in the other languages:
+    delivery and the portal pick the recipient's or reader's language of the moment."""
     subject, body, html = rendered
     url = str(url or "")
     address = email or (user.email if user is not None else "")
@@ -268,6 +293,12 @@ def new_notification(
         subject=subject,
         body=body,
         body_html=html,
+        alternates=json.dumps(
+            {k: list(v) for k, v in (alternates or {}).items() if k != language},
+            ensure_ascii=False,
+        )
+        if alternates
+        else "",
         # A secret link stays a placeholder (absolute_url leaves it as it is).
         url=(url if url.startswith("\u2985") else absolute_url(url))[:500],
         dedupe_key=dedupe_key,
@@ -303,10 +334,12 @@ def notify(
         raise ValueError("notify() needs a user or an e-mail address")
     language = recipient_language(user, language)
     context, sealed = seal_secrets(context)
+    rendered, alternates = render_languages(template, context, language)
     row = new_notification(
         template=template,
         dedupe_key=dedupe_key,
-        rendered=render_message(template, context, language),
+        rendered=rendered,
+        alternates=alternates,
         url=context.get("url", ""),
         user=user,
         email=email,
@@ -407,13 +440,22 @@ def _insert_returning(connection, rows: list[Notification]) -> dict[str, int]:
         return {key: pk for pk, key in cursor.fetchall()}
 
 
+def sending_language(notification: Notification) -> str:
+    """The recipient's language when the mail goes out: a user's saved language of the moment
+    (they may have switched since the message was written), else the one it was written in."""
+    if notification.user_id is not None:
+        return recipient_language(notification.user, None)
+    return notification.language
+
+
 def build_email(notification: Notification) -> EmailMultiAlternatives:
     """The mail as the recipient gets it: the only place the secrets are put back."""
     values = _open_secrets(notification.secrets)
     office = _reply_to(notification.template)
+    subject, body, html = notification.text_in(sending_language(notification))
     message = EmailMultiAlternatives(
-        subject=reveal(notification.subject, values),
-        body=reveal(notification.body, values),
+        subject=reveal(subject, values),
+        body=reveal(body, values),
         # A procedure with its own mailbox writes from it (MTT.QT06 step 5b: the MTT Office),
         # and the answer comes back to the mailbox the intake task reads.
         from_email=office[0] if office else settings.DEFAULT_FROM_EMAIL,
@@ -425,8 +467,8 @@ def build_email(notification: Notification) -> EmailMultiAlternatives:
             "X-Portal-Notification": notification.dedupe_key,
         },
     )
-    if notification.body_html:
-        message.attach_alternative(reveal(notification.body_html, values, True), "text/html")
+    if html:
+        message.attach_alternative(reveal(html, values, True), "text/html")
     return message
 
 
@@ -455,7 +497,7 @@ def deliver_notification(notification_id: int, now: dt.datetime | None = None):
     ).update(status=Status.SENDING, sending_since=now, attempts=F("attempts") + 1)
     if not won:
         return None
-    notification = Notification.objects.get(pk=notification_id)
+    notification = Notification.objects.select_related("user").get(pk=notification_id)
     try:
         sent = build_email(notification).send(fail_silently=False)
         if not sent:

@@ -26,18 +26,18 @@ log = logging.getLogger("portal.privacy")
 # The forms that collect personal data: who processes it and for what (shown in the notice).
 NOTICE_PURPOSES = {
     "accounts": (
-        _("The MTT Office (Văn phòng MTT) of the University"),
+        _("The University's MTT Office (Network Information Centre)"),
         _(
             "to check your request against the staff or student registry, issue your e-mail "
             "account or reset its password, and tell you the result"
         ),
     ),
     "dialogue.question": (
-        _("The Organising Committee standing office (Phòng CTCT&SV) and the unit you choose"),
+        _("The Organising Committee standing office (CTCT&SV) and the unit you choose"),
         _("to route your question or opinion to whoever answers it and to publish the answer"),
     ),
     "dialogue.feedback": (
-        _("The Organising Committee standing office (Phòng CTCT&SV)"),
+        _("The Organising Committee standing office (CTCT&SV)"),
         _("to measure how learners rate the dialogue; answers are kept without your name"),
     ),
 }

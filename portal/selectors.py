@@ -29,7 +29,16 @@ class Bell:
 
 def notifications_for(user):
     return Notification.objects.filter(user=user).only(
-        "pk", "subject", "body", "url", "created_at", "read_at", "status", "channel"
+        "pk",
+        "subject",
+        "body",
+        "language",
+        "alternates",
+        "url",
+        "created_at",
+        "read_at",
+        "status",
+        "channel",
     )
 
 

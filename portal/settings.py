@@ -78,6 +78,8 @@ MIDDLEWARE = [
     "portal.errors.DatabaseUnavailableMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # The logged-in person's saved language when the browser has not chosen one (portal.language).
+    "portal.language.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # Idle timeout and absolute lifetime of a logged-in session (portal.sessions).
     "portal.sessions.SessionLifetimeMiddleware",

@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from . import downloads, health, ops, views, views_notifications, views_privacy
+from . import downloads, health, language, ops, views, views_notifications, views_privacy
 from .forms import LoginForm
 from .identity import oidc
 from .ratelimits import limit_posts
@@ -62,7 +62,8 @@ urlpatterns = [
     path(
         "password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"
     ),
-    path("i18n/", include("django.conf.urls.i18n")),
+    # Django's set_language, and the choice kept on the logged-in user (portal.language).
+    path("i18n/setlang/", language.set_language, name="set_language"),
     path("directory/", include("office.urls")),
     path("accounts/", include("accounts.urls")),
     path("dialogue/", include("dialogue.urls")),

@@ -5,7 +5,7 @@ import uuid
 from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from portal.access import has_role
@@ -133,9 +133,10 @@ def _email_applicant(req, event):
         "rejected": "accounts/request_rejected",
         "notified": "accounts/result",
     }.get(event.action, "accounts/status_changed")
-    with translation.override(req.language or "vi"):
-        status_label = str(Status(req.status).label)
-        kind_label = str(RequestKind(req.request_kind).label)
+    # Lazy labels: the message is written in every language (portal.notifications), each
+    # with the labels of its own.
+    status_label = Status(req.status).label
+    kind_label = RequestKind(req.request_kind).label
     context = {
         "reference": req.reference,
         "full_name": req.full_name,

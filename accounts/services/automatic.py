@@ -1,10 +1,11 @@
 """Step 3 without a person (issue 17): a request that matches the registry exactly is verified
 by the portal, when the admins switched it on for its kind of applicant."""
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone, translation
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
+
+from portal.deferred import both, deferred
 
 from ..models import (
     OPEN_STATUSES,
@@ -72,11 +73,16 @@ def auto_verify_request(pk, *, now=None) -> bool:
             RegistryImport.objects.filter(kind=req.person_kind).order_by("-imported_at").first()
         )
         as_of = timezone.localtime(last_import.imported_at if last_import else record.updated_at)
-        with translation.override(settings.LANGUAGE_CODE):
-            note = str(_("Registry of %(date)s: %(fields)s.")) % {
-                "date": f"{as_of:%d/%m/%Y}",
-                "fields": ", ".join(row.label for row in comparison.rows),
-            }
+        # Translated when read (portal.deferred): the fields named in the reader's language.
+        fields = {}
+        for language in ("vi", "en"):
+            with translation.override(language):
+                fields[language] = ", ".join(str(row.label) for row in comparison.rows)
+        note = deferred(
+            gettext_noop("Registry of %(date)s: %(fields)s."),
+            date=f"{as_of:%d/%m/%Y}",
+            fields=both(fields["vi"], fields["en"]),
+        )
         _move(req, Status.VERIFIED, actor=None, now=now, action="auto_verified", note=note)
         queue_provisioning(req, requested_by=None, now=now)
     return True

@@ -114,11 +114,13 @@ def _notify_applicants(requests, events, now):
                 "url": tracking_url(req),
             }
         )
+        rendered, alternates = renderer.render_languages(context, req.language or "vi")
         rows.append(
             new_notification(
                 template="accounts/request_received",
                 dedupe_key=f"accounts:{req.pk}:event:{event.pk or 'submitted'}",
-                rendered=renderer.render(context, req.language or "vi"),
+                rendered=rendered,
+                alternates=alternates,
                 url=context["url"],
                 email=req.contact_email,
                 language=req.language or "vi",

@@ -132,6 +132,16 @@ def submit_request(
     return req, True
 
 
+def remember_language(req: AccountRequest, language: str) -> bool:
+    """The applicant switched language on their tracking page: their mail follows the choice
+    (issue 13). One UPDATE, only when it changes; returns whether it did."""
+    if not language or language == req.language:
+        return False
+    AccountRequest.objects.filter(pk=req.pk).update(language=language)
+    req.language = language
+    return True
+
+
 def tracking_link_expired(req: AccountRequest, now=None) -> bool:
     """A tracking link stops working ACCOUNTS_TRACKING_LINK_DAYS after the request closed."""
     if req.status != Status.NOTIFIED or not req.notified_at:

@@ -43,10 +43,10 @@ def _unit_code(unit_name: str) -> str:
     wanted = fold(unit_name)
     if not wanted:
         return ""
-    for code, name in unit_choices():
+    for code, name in unit_choices(english=False):
         if fold(name) == wanted or fold(code) == wanted:
             return code
-    for code, name in unit_choices():
+    for code, name in unit_choices(english=False):
         if wanted in fold(name):
             return code
     return ""

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from portal.access import has_role
+from portal.language import chosen_language
 from portal.privacy import record_consent
 from portal.ratelimits import limit_posts
 
@@ -133,6 +134,8 @@ def _tracking_link(view):
     @wraps(view)
     def wrapped(request, token, *args, **kwargs):
         req = _get_request_by_token(token)
+        # The applicant's language choice (the header's switch) is kept on their request.
+        services.remember_language(req, chosen_language(request))
         if services.tracking_link_expired(req):
             return render(
                 request,

@@ -5,8 +5,10 @@ from datetime import date, datetime, timedelta
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from portal.deadlines import ESCALATION, REMINDER
+from portal.deferred import deferred
 
 from .. import engine
 from ..models import (
@@ -131,7 +133,7 @@ def mark_milestone_late(milestone, *, at: datetime | None = None) -> Milestone:
         allowed_from={MS.PLANNED, MS.IN_PROGRESS},
         to=MS.LATE,
         actor=None,
-        note=str(_("The last day of the milestone has passed.")),
+        note=deferred(gettext_noop("The last day of the milestone has passed.")),
         action="milestone_late",
         at=at,
     )
@@ -257,13 +259,19 @@ def copy_plan(plan, *, actor, academic_year: str, offset_days: int) -> Plan:
         title=plan.title.replace(plan.academic_year, academic_year),
         title_en=plan.title_en.replace(plan.academic_year, academic_year),
         preamble=plan.preamble,
+        preamble_en=plan.preamble_en,
         purposes=plan.purposes,
+        purposes_en=plan.purposes_en,
         organisation=plan.organisation,
+        organisation_en=plan.organisation_en,
         requirements=plan.requirements.replace(plan.academic_year, academic_year),
+        requirements_en=plan.requirements_en.replace(plan.academic_year, academic_year),
         grassroots_starts_on=shift(plan.grassroots_starts_on),
         grassroots_ends_on=shift(plan.grassroots_ends_on),
         recipients=plan.recipients,
+        recipients_en=plan.recipients_en,
         signer_title=plan.signer_title,
+        signer_title_en=plan.signer_title_en,
         signer_name="",
         status=Plan.Status.DRAFT,
         copied_from=plan,
@@ -289,6 +297,7 @@ def copy_plan(plan, *, actor, academic_year: str, offset_days: int) -> Plan:
             unit_name=duty.unit_name,
             unit_name_en=duty.unit_name_en,
             unit_note=duty.unit_note,
+            unit_note_en=duty.unit_note_en,
         )
         copy_duty_units(duty, new_duty)
         DutyItem.objects.bulk_create(
@@ -300,8 +309,11 @@ def copy_plan(plan, *, actor, academic_year: str, offset_days: int) -> Plan:
         "plan_copied",
         actor=actor,
         to_status="draft",
-        note=str(_("Copied from %(plan)s, dates shifted by %(days)s days."))
-        % {"plan": plan, "days": offset_days},
+        note=deferred(
+            gettext_noop("Copied from %(plan)s, dates shifted by %(days)s days."),
+            plan=str(plan.number or plan.academic_year),
+            days=offset_days,
+        ),
     )
     return new
 

@@ -4,6 +4,9 @@ change topic, select for a session."""
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
+
+from portal.deferred import deferred, name_of
 
 from .. import engine
 from ..models import (
@@ -208,7 +211,8 @@ def merge_questions(primary, duplicates, *, actor, note="") -> Question:
             question=d,
             from_status=old,
             to_status=QS.MERGED,
-            note=str(_("Merged into no. %(no)s")) % {"no": p.pk} + (f"\n{note}" if note else ""),
+            note=deferred(gettext_noop("Merged into no. %(no)s"), no=p.pk)
+            + (f"\n{note}" if note else ""),
             at=now,
         )
         engine.question_merged(d, now)
@@ -242,7 +246,7 @@ def change_topic(question, *, actor, topic) -> Question:
         question=q,
         from_status=q.status,
         to_status=q.status,
-        note=f"{old.name} → {topic.name}",
+        note=deferred("%(old)s → %(new)s", old=name_of(old), new=name_of(topic)),
     )
     return q
 

@@ -5,6 +5,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from portal.deferred import both, deferred, name_of
+
 from .. import engine
 from ..models import (
     Question,
@@ -17,8 +19,8 @@ from .questions import QS, _check_status, _lock_question, _save_question
 # --- routing table -------------------------------------------------------------------------
 
 
-def _name(unit) -> str:
-    return unit.name if unit else "—"
+def _name(unit) -> dict:
+    return name_of(unit) if unit else both("—")
 
 
 @transaction.atomic
@@ -44,7 +46,12 @@ def set_topic_department(topic, *, actor, department) -> Topic:
             topic=topic,
             from_status=old.code if old else "",
             to_status=department.code if department else "",
-            note=f"{topic.name}: {_name(old)} → {_name(department)}",
+            note=deferred(
+                "%(topic)s: %(old)s → %(new)s",
+                topic=name_of(topic),
+                old=_name(old),
+                new=_name(department),
+            ),
         )
     return topic
 
@@ -73,7 +80,11 @@ def route_question(question, *, actor, due_at, department=None, note="") -> Ques
         question=q,
         from_status=old,
         to_status=q.status,
-        note=f"{department.name} · {timezone.localtime(q.due_at):%H:%M %d/%m/%Y}"
+        note=deferred(
+            "%(unit)s · %(due)s",
+            unit=name_of(department),
+            due=f"{timezone.localtime(q.due_at):%H:%M %d/%m/%Y}",
+        )
         + (f"\n{note}" if note else ""),
         at=now,
     )
