@@ -116,7 +116,7 @@ def requests(cursor, n: int) -> int:
             unit_code, student_class, cohort, mobile_phone, contact_email, existing_address,
             note, language, status, due_at, submitted_at, updated_at, reject_reason,
             issued_address, proposed_address, search_key, contact_change_digest,
-            pending_contact_email)
+            pending_contact_email, citizen_id)
         SELECT ref, 'bench-' || i, '', kind, CASE WHEN i %% 7 = 0 THEN 'password_reset'
                  ELSE 'new_account' END,
                ({fam})[1 + i %% 13], ({giv})[1 + (i / 13) %% 11], DATE '2005-01-01',
@@ -126,7 +126,7 @@ def requests(cursor, n: int) -> int:
                lower(ref) || ' ' || ({ffam})[1 + i %% 13] || ' ' || ({fgiv})[1 + (i / 13) %% 11]
                  || ' ' || pid || ' ' || phone || ' ' || replace(phone, '+84', '0') || ' sv' || i
                  || '@example.com ' || ({ufold})[1 + i %% 4] || ' k68-' || (i %% 40),
-               '', ''
+               '', '', ''
         FROM (
             SELECT i, 'BR' || lpad(i::text, 9, '0') AS ref,
                    CASE WHEN i %% 5 = 0 THEN 'staff' ELSE 'student' END AS kind,
