@@ -1,5 +1,7 @@
 """Foundation user stories: every role logs in through the form and sees its own work."""
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -58,7 +60,14 @@ def test_a_wrong_password_is_explained_and_the_user_name_kept(page, make_user, s
     page.get_by_label("Tên đăng nhập").fill(user.username)
     page.get_by_label("Mật khẩu").fill("not-the-password")
     page.get_by_role("button", name="Đăng nhập").click()
-    expect(page.get_by_text("Tên đăng nhập hoặc mật khẩu không đúng")).to_be_visible()
+    # Said twice, as on every form: in the summary at the top (it takes the focus) and in the form.
+    summary = page.get_by_test_id("error-summary")
+    expect(summary).to_be_focused()
+    expect(summary).to_contain_text("Tên đăng nhập hoặc mật khẩu không đúng")
+    expect(
+        page.locator("form").get_by_text("Tên đăng nhập hoặc mật khẩu không đúng")
+    ).to_be_visible()
+    expect(page).to_have_title(re.compile(r"^Lỗi:"))
     expect(page.get_by_label("Tên đăng nhập")).to_have_value(user.username)
     screenshot(page, "login-error")
 

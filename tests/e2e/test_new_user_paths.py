@@ -210,7 +210,7 @@ def test_a_unit_uploading_a_file_with_a_wrong_header_is_told_which_columns(
     assert "date_of_birth" in error and "Họ tên" in error and "MSSV" in error
     assert page.get_by_test_id("bulk-errors").count() == 0
     with page.expect_download() as download:
-        page.get_by_role("link", name="CSV").click()
+        page.get_by_role("link", name="CSV", exact=True).click()
     assert download.value.suggested_filename == "mtt-qt06-bulk-template.csv"
 
 
