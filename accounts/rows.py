@@ -75,16 +75,6 @@ class Row:
     html: str = ""
 
 
-def unit_label(req, english: bool) -> str:
-    """The unit in the reader's language: on English pages the directory's English name (the
-    queue reads `unit__name_en` with the row), else the name as written on the form."""
-    if english and req.unit_id:
-        unit = req.unit
-        if unit.name_en:
-            return unit.name_en
-    return req.unit_name
-
-
 def _row_html(row: Row, not_in_registry: str) -> str:
     """One <tr>, escaped once per value: the same markup the template's loop wrote."""
     r = row.req
@@ -107,7 +97,6 @@ def rows_for(requests, now) -> list[Row]:
     """The queue's rows with every cell computed here, once per page: labels, links and the
     unit in the reader's language are looked up once, not per row in the template."""
     names = labels()
-    english = (translation.get_language() or "vi").startswith("en")
     base = reverse("accounts:detail", args=[0])[:-2]  # "/accounts/requests/"
     not_in_registry = format_html(
         ' <span class="badge text-bg-danger" data-testid="not-in-registry">{}</span>',
@@ -122,7 +111,7 @@ def rows_for(requests, now) -> list[Row]:
             badge_html(r.status),
             names["person"].get(r.person_kind, ""),
             names["request"].get(r.request_kind, ""),
-            unit_label(r, english),
+            r.shown_unit_name,
         )
         row.html = mark_safe(_row_html(row, not_in_registry))  # noqa: S308 — escaped above
         rows.append(row)

@@ -75,8 +75,6 @@ QUEUE_COLUMNS = (
     "request_kind",
     "unit_name",
     "unit_id",
-    "unit__name",
-    "unit__name_en",
     "status",
     "due_at",
     "claimed_by__username",
@@ -91,7 +89,7 @@ QUEUE_COLUMNS = (
 @role_required("mtt_office", "mtt_office_head")
 def queue(request):
     qs = (
-        AccountRequest.objects.select_related("claimed_by", "unit")
+        AccountRequest.objects.select_related("claimed_by")
         .only(*QUEUE_COLUMNS)
         .annotate(in_registry=selectors.in_registry())
     )

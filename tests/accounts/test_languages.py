@@ -117,6 +117,17 @@ def test_the_queue_and_the_technician_queue_show_the_unit_in_the_readers_languag
     assert SEEE_EN in technician.get("/accounts/technician/").content.decode()
 
 
+def test_a_request_that_names_its_unit_only_by_its_name_is_shown_in_english_too(
+    client_for, submit, english_names
+):
+    """A request from the office mailbox may carry the unit's name without the link to the
+    directory: the queue still finds the unit's English name by the name."""
+    req = submit()
+    AccountRequest.objects.filter(pk=req.pk).update(unit=None)
+    page = _english(client_for("mtt_office")).get("/accounts/queue/").content.decode()
+    assert SEEE_EN in page and "Trường Điện – Điện tử" not in page
+
+
 def test_a_unit_without_an_english_name_is_shown_in_vietnamese_never_empty(
     client_for, submit, hust_units
 ):
