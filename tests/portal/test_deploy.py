@@ -50,6 +50,13 @@ def test_it_refuses_to_start_in_production_without_allowed_hosts():
     assert "ALLOWED_HOSTS must be set" in result.stderr
 
 
+def test_a_bare_checkout_runs_the_developers_commands():
+    """No DEBUG, no SECRET_KEY, no .env: a developer's `manage.py check` works (DEBUG on)."""
+    result = manage("check", env={})
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
 def test_migrations_are_in_step_with_the_models():
     # A developer's command: DEBUG is off unless said (issue 10 §11), as make says it.
     result = manage("makemigrations", "--check", "--dry-run", env={"DEBUG": "True"})
