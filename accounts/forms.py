@@ -8,9 +8,9 @@ from django import forms
 from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from portal.bilingual import reading_english
 from portal.forms import HoneypotMixin, PrivacyConsentForm, example
 from portal.text import fold
 from portal.validators import clean_person_name
@@ -62,7 +62,7 @@ def unit_choices(kinds=UNIT_KINDS, english: bool | None = None) -> list[tuple[st
         cache.set(UNIT_CHOICES_KEY, units, 300)
     # In the reader's language (the English name when there is one), in its alphabetical order.
     if english is None:
-        english = (get_language() or "vi").startswith("en")
+        english = reading_english()
     choices = [
         (code, (english and name_en) or name)
         for code, name, kind, name_en in units

@@ -11,21 +11,13 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
-from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
+from portal.bilingual import localized
 from portal.deferred import shown
 from portal.text import fold, without_repeated_words
 from portal.uploads import RandomName
-
-
-def _localized(obj, field: str) -> str:
-    """The English column when the UI is English and it is filled, else the Vietnamese one."""
-    if (get_language() or "vi").startswith("en"):
-        value = getattr(obj, f"{field}_en", "")
-        if value:
-            return value
-    return getattr(obj, field)
 
 
 def format_date_range(start: date, end: date) -> str:
@@ -100,32 +92,32 @@ class Plan(models.Model):
 
     @property
     def display_title(self) -> str:
-        return _localized(self, "title")
+        return localized(self, "title")
 
     # The document's text in the reader's language (the Vietnamese when no English is kept).
     @property
     def display_preamble(self) -> str:
-        return _localized(self, "preamble")
+        return localized(self, "preamble")
 
     @property
     def display_organisation(self) -> str:
-        return _localized(self, "organisation")
+        return localized(self, "organisation")
 
     @property
     def display_requirements(self) -> str:
-        return _localized(self, "requirements")
+        return localized(self, "requirements")
 
     @property
     def display_signer_title(self) -> str:
-        return _localized(self, "signer_title")
+        return localized(self, "signer_title")
 
     @property
     def purpose_lines(self) -> list[str]:
-        return [line.strip() for line in _localized(self, "purposes").splitlines() if line.strip()]
+        return [line.strip() for line in localized(self, "purposes").splitlines() if line.strip()]
 
     @property
     def recipient_lines(self) -> list[str]:
-        text = _localized(self, "recipients")
+        text = localized(self, "recipients")
         return [line.strip() for line in text.splitlines() if line.strip()]
 
 
@@ -191,11 +183,11 @@ class Milestone(models.Model):
 
     @property
     def display_content(self) -> str:
-        return _localized(self, "content")
+        return localized(self, "content")
 
     @property
     def display_responsible_body(self) -> str:
-        return _localized(self, "responsible_body")
+        return localized(self, "responsible_body")
 
     @property
     def period(self) -> str:
@@ -264,11 +256,11 @@ class UnitDuty(models.Model):
     def display_unit_name(self) -> str:
         # The plan writes "Phòng Công tác Công tác chính trị…" (sic): stored as written,
         # shown without the doubled words (issue 12 §10).
-        return without_repeated_words(_localized(self, "unit_name"))
+        return without_repeated_words(localized(self, "unit_name"))
 
     @property
     def display_unit_note(self) -> str:
-        return _localized(self, "unit_note")
+        return localized(self, "unit_note")
 
 
 class DutyItem(models.Model):
@@ -295,7 +287,7 @@ class DutyItem(models.Model):
 
     @property
     def display_text(self) -> str:
-        return _localized(self, "text")
+        return localized(self, "text")
 
 
 EVENT_LABELS = {
@@ -440,7 +432,7 @@ class Topic(models.Model):
 
     @property
     def display_name(self) -> str:
-        return _localized(self, "name")
+        return localized(self, "name")
 
 
 class Level(models.TextChoices):

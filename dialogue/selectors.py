@@ -5,7 +5,8 @@ from datetime import date, timedelta
 
 from django.db.models import Prefetch
 from django.utils import timezone
-from django.utils.translation import get_language
+
+from portal.bilingual import in_language
 
 from .models import DutyItem, Milestone, Plan, UnitDuty
 
@@ -197,9 +198,8 @@ def _named(rows) -> list[dict]:
     """Each department row with its `name` in the reader's language (issue 13), Vietnamese when
     it has no other."""
     rows = list(rows)
-    english = (get_language() or "vi").startswith("en")
     for row in rows:
-        row["name"] = (english and row["department__name_en"]) or row["department__name"]
+        row["name"] = in_language(row["department__name"], row["department__name_en"])
     return rows
 
 

@@ -17,9 +17,9 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import models
 from django.db.models import Q
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from portal.bilingual import localized, reading_english
 from portal.deferred import shown
 from portal.text import fold
 from portal.validators import validate_person_name
@@ -176,20 +176,16 @@ class Unit(HalfOpen, models.Model):
 
     @property
     def display_name(self) -> str:
-        if (get_language() or "vi").startswith("en") and self.name_en:
-            return self.name_en
-        return self.name
+        return localized(self, "name")
 
     @property
     def display_description(self) -> str:
-        if (get_language() or "vi").startswith("en") and self.description_en:
-            return self.description_en
-        return self.description
+        return localized(self, "description")
 
     @property
     def other_name(self) -> str:
         """The name in the other language, shown in small print."""
-        if (get_language() or "vi").startswith("en"):
+        if reading_english():
             return self.name if self.name_en else ""
         return self.name_en
 
@@ -259,9 +255,7 @@ class UnitVersion(HalfOpen, models.Model):
 
     @property
     def display_name(self) -> str:
-        if (get_language() or "vi").startswith("en") and self.name_en:
-            return self.name_en
-        return self.name
+        return localized(self, "name")
 
 
 ENGLISH_UNIT_NAMES_KEY = "office:unit-names-en"
@@ -285,7 +279,7 @@ def unit_name_in_language(name: str, unit_id: int | None = None) -> str:
     """A unit's name, kept in Vietnamese on a request or a log entry, in the reader's language:
     the unit's English name (by its id, else by the name) when the page is English and the
     directory has one; else the name as it was written — never an empty string."""
-    if not (get_language() or "vi").startswith("en"):
+    if not reading_english():
         return name
     names = english_unit_names()
     return (unit_id is not None and names.get(unit_id)) or names.get(name) or name
@@ -316,9 +310,7 @@ class UnitDuty(models.Model):
 
     @property
     def display_text(self) -> str:
-        if (get_language() or "vi").startswith("en") and self.text_en:
-            return self.text_en
-        return self.text
+        return localized(self, "text")
 
 
 class Person(models.Model):
@@ -417,9 +409,7 @@ class Position(models.Model):
 
     @property
     def display_name(self) -> str:
-        if (get_language() or "vi").startswith("en") and self.name_en:
-            return self.name_en
-        return self.name
+        return localized(self, "name")
 
 
 class Relation(models.TextChoices):
@@ -518,9 +508,7 @@ class Assignment(HalfOpen, models.Model):
 
     @property
     def display_duty(self) -> str:
-        if (get_language() or "vi").startswith("en") and self.duty_en:
-            return self.duty_en
-        return self.duty
+        return localized(self, "duty")
 
     @property
     def label(self) -> str:

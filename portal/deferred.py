@@ -14,7 +14,9 @@ without the marker (older rows, what people wrote) is shown as it is.
 
 import json
 
-from django.utils.translation import get_language, gettext
+from django.utils.translation import gettext
+
+from .bilingual import in_language
 
 MARK = "\u2063i18n:"
 _DECODER = json.JSONDecoder()
@@ -37,9 +39,7 @@ def deferred(message: str, **values) -> str:
 
 def _pick(value):
     if isinstance(value, dict) and "vi" in value:
-        if (get_language() or "vi").startswith("en") and value.get("en"):
-            return value["en"]
-        return value["vi"]
+        return in_language(value["vi"], value.get("en"))
     return value
 
 
