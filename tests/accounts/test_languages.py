@@ -4,7 +4,6 @@ sent with, for the printed form), and an applicant's language choice is kept on 
 so that their mail follows it."""
 
 import datetime as dt
-import re
 
 import pytest
 from django.conf import settings
@@ -15,6 +14,7 @@ from accounts import selectors, services
 from accounts.models import AccountRequest
 from office.models import Unit
 from portal.models import Notification
+from tests.forms import BM02_URL, bm02_data, submission_token
 
 from .conftest import CHECKED_ON_PAPER
 
@@ -43,25 +43,7 @@ def _english(client):
 
 
 def _bm02(client):
-    page = client.get("/accounts/apply/student/").content.decode()
-    token = re.search(r'name="submission_token" value="([^"]+)"', page).group(1)
-    return client.post(
-        "/accounts/apply/student/",
-        {
-            "request_kind": "new_account",
-            "family_and_middle_names": "Nguyễn Văn",
-            "given_name": "An",
-            "date_of_birth": "15/03/2005",
-            "person_id": "20231234",
-            "unit": "hust-seee",
-            "student_class": "ĐTVT-01",
-            "cohort": "K68",
-            "mobile_phone": "0912 345 678",
-            "contact_email": "an.nguyen@example.com",
-            "submission_token": token,
-            "privacy_consent": "on",
-        },
-    )
+    return client.post(BM02_URL, bm02_data(submission_token(client)))
 
 
 def test_the_form_lists_the_units_in_the_readers_language(client, english_names):

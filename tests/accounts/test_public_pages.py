@@ -8,6 +8,7 @@ from django.core.cache import cache
 from accounts import services
 from accounts.models import AccountRequest, Status
 from portal.models import Notification
+from tests.forms import BM02_URL, bm02_data, submission_token
 
 
 @pytest.fixture(autouse=True)
@@ -23,24 +24,8 @@ def units(db):
 
 
 def bm02(client, **overrides):
-    page = client.get("/accounts/apply/student/")
-    token = re.search(r'name="submission_token" value="([^"]+)"', page.content.decode()).group(1)
-    data = {
-        "request_kind": "new_account",
-        "family_and_middle_names": "Nguyễn Văn",
-        "given_name": "An",
-        "date_of_birth": "15/03/2005",
-        "person_id": "20231234",
-        "unit": "hust-seee",
-        "student_class": "ĐTVT-01",
-        "cohort": "K68",
-        "mobile_phone": "0912 345 678",
-        "contact_email": "an.nguyen@example.com",
-        "submission_token": token,
-        "privacy_consent": "on",
-    }
-    data.update(overrides)
-    return client.post("/accounts/apply/student/", data), data
+    data = bm02_data(submission_token(client), **overrides)
+    return client.post(BM02_URL, data), data
 
 
 def test_a_visitor_submits_bm02_without_logging_in_and_lands_on_the_status_page(client):

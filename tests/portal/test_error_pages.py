@@ -12,6 +12,7 @@ from django.utils import translation
 
 from accounts.models import AccountRequest
 from portal.errors import server_error
+from tests.forms import bm02_data
 from tests.servers import database_down
 
 EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
@@ -23,23 +24,6 @@ def units(transactional_db):
 
     hust = Unit.objects.create(code="hust", kind="university", name="Đại học Bách khoa Hà Nội")
     Unit.objects.create(code="hust-seee", kind="school", name="Trường Điện – Điện tử", parent=hust)
-
-
-def bm02_data(token):
-    return {
-        "request_kind": "new_account",
-        "family_and_middle_names": "Nguyễn Văn",
-        "given_name": "An",
-        "date_of_birth": "15/03/2005",
-        "person_id": "20231234",
-        "unit": "hust-seee",
-        "student_class": "ĐTVT-01",
-        "cohort": "K68",
-        "mobile_phone": "0912 345 678",
-        "contact_email": "an.nguyen@example.com",
-        "submission_token": token,
-        "privacy_consent": "on",
-    }
 
 
 @pytest.mark.django_db(transaction=True)

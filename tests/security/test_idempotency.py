@@ -1,12 +1,11 @@
 """Finding 8: a form's one-time token is bound to the content that was submitted with it."""
 
-import re
-
 import pytest
 from django.core.cache import cache
 
 from accounts.models import AccountRequest
 from office.models import Unit
+from tests.forms import bm02_data, submission_token
 
 pytestmark = pytest.mark.django_db
 
@@ -21,24 +20,7 @@ def units(db):
 
 
 def form(client, **overrides):
-    page = client.get("/accounts/apply/student/").content.decode()
-    token = re.search(r'name="submission_token" value="([^"]+)"', page).group(1)
-    data = {
-        "request_kind": "new_account",
-        "family_and_middle_names": "Nguyễn Văn",
-        "given_name": "An",
-        "date_of_birth": "15/03/2005",
-        "person_id": "20231234",
-        "unit": "hust-seee",
-        "student_class": "ĐTVT-01",
-        "cohort": "K68",
-        "mobile_phone": "0912 345 678",
-        "contact_email": "an.nguyen@example.com",
-        "submission_token": token,
-        "privacy_consent": "on",
-    }
-    data.update(overrides)
-    return data
+    return bm02_data(submission_token(client), **overrides)
 
 
 def test_a_token_reused_with_another_persons_data_never_shows_the_first_request(client):

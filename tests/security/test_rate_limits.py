@@ -1,8 +1,6 @@
 """Finding 10: the public forms are limited per client address and per target, carry a
 honeypot, and a limited person sees a clear 429 page in their language — without Redis."""
 
-import re
-
 import pytest
 from django.core.cache import cache
 from django.test import Client
@@ -10,6 +8,7 @@ from django.urls import reverse
 
 from accounts.models import AccountRequest
 from office.models import Unit
+from tests.forms import BM02_URL, bm02_data, submission_token
 
 pytestmark = pytest.mark.django_db
 
@@ -31,24 +30,10 @@ def units(db):
 
 
 def bm02(client, n, address, **overrides):
-    page = client.get("/accounts/apply/student/", REMOTE_ADDR=address).content.decode()
-    token = re.search(r'name="submission_token" value="([^"]+)"', page).group(1)
-    data = {
-        "request_kind": "new_account",
-        "family_and_middle_names": "Nguyễn Văn",
-        "given_name": "An",
-        "date_of_birth": "15/03/2005",
-        "person_id": str(20230000 + n),
-        "unit": "hust-seee",
-        "student_class": "ĐTVT-01",
-        "cohort": "K68",
-        "mobile_phone": "0912 345 678",
-        "contact_email": f"an{n}@example.com",
-        "submission_token": token,
-        "privacy_consent": "on",
-    }
-    data.update(overrides)
-    return client.post("/accounts/apply/student/", data, REMOTE_ADDR=address)
+    token = submission_token(client, REMOTE_ADDR=address)
+    person = {"person_id": str(20230000 + n), "contact_email": f"an{n}@example.com"}
+    data = bm02_data(token, **{**person, **overrides})
+    return client.post(BM02_URL, data, REMOTE_ADDR=address)
 
 
 def test_one_address_sending_many_applications_is_limited(units):
