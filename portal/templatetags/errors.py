@@ -2,7 +2,7 @@
 the top (the GOV.UK pattern: templates/portal/_error_summary.html, static/portal/errors.js).
 
 base.html asks once for every page, so each form gets the summary and the "Error:" title without
-its own template knowing: the forms are found in the template context (forms and formsets).
+its own template knowing: the forms are found in the template context.
 """
 
 from django import forms, template
@@ -37,13 +37,9 @@ def _form_errors(form, seen):
 
 @register.simple_tag(takes_context=True)
 def error_summary(context):
-    """[{anchor, text}] over the bound forms (and formsets) in the context."""
+    """[{anchor, text}] over the bound forms in the context (the portal has no formsets)."""
     items, seen = [], set()
     for value in context.flatten().values():
         if isinstance(value, forms.BaseForm):
             items += _form_errors(value, seen)
-        elif isinstance(value, forms.BaseFormSet) and value.is_bound:
-            items += [{"anchor": "", "label": "", "message": m} for m in value.non_form_errors()]
-            for form in value.forms:
-                items += _form_errors(form, seen)
     return items
