@@ -3,6 +3,7 @@ column, nothing created until the whole file is clean. No query per row: the sam
 web page checks each row, the unit list is cached, and one query finds open duplicates."""
 
 import datetime as dt
+from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -23,7 +24,7 @@ from .forms import (
 from .models import OPEN_STATUSES, AccountRequest, PersonKind, RequestKind
 from .naming import domain_for
 from .phones import normalise_mobile
-from .tabular import FileError, read_table
+from .tabular import FileError, iter_table
 
 COLUMNS = [
     "person_kind",
@@ -273,8 +274,10 @@ def _check_row(
     return data, errors
 
 
-def validate_rows(rows: list[dict]) -> tuple[list[dict], list[RowError]]:
-    """(clean request data, errors). Clean data is returned only when there is no error."""
+def validate_rows(rows: Iterable[dict]) -> tuple[list[dict], list[RowError]]:
+    """(clean request data, errors). Clean data is returned only when there is no error.
+    `rows` is read once, row by row (parse_upload streams the file: only the clean data of
+    each row is kept)."""
     units = dict(unit_choices(english=False))
     today = timezone.localdate()
     errors: list[RowError] = []
@@ -377,7 +380,7 @@ class HeaderError(FileError):
 def parse_upload(uploaded):
     header: list[str] = []
     try:
-        columns, rows = read_table(uploaded, ALIASES, raw_header=header)
+        columns, rows = iter_table(uploaded, ALIASES, raw_header=header)
     except FileError:
         if header:  # a first row with no column we know
             raise HeaderError(REQUIRED_COLUMNS, header) from None
