@@ -10,6 +10,8 @@ per-row values must therefore be plain values (str, int, None, date, aware datet
 database driver takes them. Elsewhere (SQLite: `make run`) it is bulk_create.
 """
 
+from operator import itemgetter
+
 from django.db import connections, router
 
 
@@ -25,24 +27,22 @@ def insert_many(model, common: dict, rows: list[dict], *, batch_size: int = 1000
     fields = [f for f in model._meta.concrete_fields if not f.primary_key]
     proto = model(**common)
     # What save() would write for the values every row shares (auto_now included).
-    base = [f.get_db_prep_save(f.pre_save(proto, True), connection) for f in fields]
-    attnames = [f.attname for f in fields]
+    base = {f.attname: f.get_db_prep_save(f.pre_save(proto, True), connection) for f in fields}
+    pk_name = model._meta.pk.attname
+    unknown = set().union(*rows) - set(base)
+    if unknown:  # a misspelt column would otherwise be left at its default without a word
+        raise ValueError(f"{model.__name__} has no columns {sorted(unknown)}")
+    values_of = itemgetter(pk_name, *base)  # the COPY's columns, in order
     quote = connection.ops.quote_name
-    pk = model._meta.pk.column
-    table = model._meta.db_table
+    table = quote(model._meta.db_table)
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-            [quote(table), pk, len(rows)],
+            [table, model._meta.pk.column, len(rows)],
         )
         ids = [row[0] for row in cursor.fetchall()]
-        columns = ", ".join(quote(c) for c in [pk, *(f.column for f in fields)])
-        with cursor.cursor.copy(f"COPY {quote(table)} ({columns}) FROM STDIN") as copy:
-            for pk_value, row in zip(ids, rows, strict=True):
-                copy.write_row(
-                    [
-                        pk_value,
-                        *[row.get(name, value) for name, value in zip(attnames, base, strict=True)],
-                    ]
-                )
+        columns = ", ".join(quote(c) for c in [model._meta.pk.column, *(f.column for f in fields)])
+        with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+            for pk, row in zip(ids, rows, strict=True):
+                copy.write_row(values_of({**base, **row, pk_name: pk}))
     return ids
