@@ -262,7 +262,12 @@ def enqueue_deliveries(notification_ids: list[int]) -> bool:
     return _broker["many"](notification_ids)
 
 
-def new_notification(
+def new_notification(**kwargs) -> Notification:
+    """An unsaved outbox row (the arguments of notification_values)."""
+    return Notification(**notification_values(**kwargs))
+
+
+def notification_values(
     *,
     template: str,
     dedupe_key: str,
@@ -274,8 +279,8 @@ def new_notification(
     now: dt.datetime | None = None,
     secrets: str = "",
     alternates: dict | None = None,
-) -> Notification:
-    """An unsaved outbox row: by e-mail when there is an address, else in the portal only.
+) -> dict:
+    """An outbox row's values: by e-mail when there is an address, else in the portal only.
 
     `alternates` ({language: (subject, body, html)}) is the message in the other languages:
     delivery and the portal pick the recipient's or reader's language of the moment."""
@@ -284,29 +289,29 @@ def new_notification(
     address = email or (user.email if user is not None else "")
     channel = Channel.EMAIL if address else Channel.PORTAL
     now = now or timezone.now()
-    return Notification(
-        user=user,
-        email=address,
-        channel=channel,
-        language=language,
-        template=template,
-        subject=subject,
-        body=body,
-        body_html=html,
-        alternates=json.dumps(
+    return {
+        "user": user,
+        "email": address,
+        "channel": channel,
+        "language": language,
+        "template": template,
+        "subject": subject,
+        "body": body,
+        "body_html": html,
+        "alternates": json.dumps(
             {k: list(v) for k, v in (alternates or {}).items() if k != language},
             ensure_ascii=False,
         )
         if alternates
         else "",
         # A secret link stays a placeholder (absolute_url leaves it as it is).
-        url=(url if url.startswith("\u2985") else absolute_url(url))[:500],
-        dedupe_key=dedupe_key,
-        secrets=secrets,
-        status=Status.QUEUED if channel == Channel.EMAIL else Status.SENT,
-        next_attempt_at=now if channel == Channel.EMAIL else None,
-        sent_at=None if channel == Channel.EMAIL else now,
-    )
+        "url": (url if url.startswith("\u2985") else absolute_url(url))[:500],
+        "dedupe_key": dedupe_key,
+        "secrets": secrets,
+        "status": Status.QUEUED if channel == Channel.EMAIL else Status.SENT,
+        "next_attempt_at": now if channel == Channel.EMAIL else None,
+        "sent_at": None if channel == Channel.EMAIL else now,
+    }
 
 
 def recipient_language(user, language: str | None = None) -> str:
@@ -387,6 +392,27 @@ def write_notifications(rows: list[Notification]) -> list[Notification]:
     if ids:
         transaction.on_commit(lambda: enqueue_deliveries(ids))
     return mine
+
+
+def write_new_notifications(rows: list[dict]) -> list[int]:
+    """Many rows of notification_values() whose dedupe keys are new by construction — each
+    names a row written in the same transaction (a bulk intake's events) — so no conflict is
+    looked for: COPY on PostgreSQL (portal.bulkinsert), and a repeated key fails the
+    transaction instead of being skipped. Delivered after commit as write_notifications' rows
+    are. Returns the ids."""
+    values = []
+    for row in rows:
+        row = dict(row)
+        user = row.pop("user", None)
+        row["user_id"] = user.pk if user is not None else None
+        values.append(row)
+    from .bulkinsert import insert_many
+
+    ids = insert_many(Notification, {}, values)
+    emails = [pk for pk, row in zip(ids, values, strict=True) if row["channel"] == Channel.EMAIL]
+    if emails:
+        transaction.on_commit(lambda: enqueue_deliveries(emails))
+    return ids
 
 
 def _bulk_create_and_read_back(rows: list[Notification]) -> dict[str, int]:
