@@ -3,7 +3,6 @@
 import csv
 import datetime as dt
 import io
-import time
 
 import pytest
 from django.core.cache import cache
@@ -124,10 +123,9 @@ def test_a_thousand_rows_are_received_in_a_few_queries(
         {"_row": i + 2, **dict(zip(bulk.COLUMNS, student_row(i), strict=True))} for i in range(1000)
     ]
     clean, _errors = bulk.validate_rows(rows)
-    started = time.perf_counter()
+    # The time is bench/memory.py's to print (issue 15), not a test's to assert.
     with django_assert_max_num_queries(30):
         services.submit_batch(clean, user=user, file_name="dot.csv")
-    assert time.perf_counter() - started < 10
     assert AccountRequest.objects.count() == 1000
 
 
