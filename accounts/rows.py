@@ -8,6 +8,7 @@ The queue pages render 25 rows on every load of a 100,000-request table: buildin
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import lru_cache
+from html import escape as _escape  # Django's escape() is this, behind a lazy-text wrapper
 
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -56,8 +57,9 @@ def badge_html(status: str) -> str:
 def due_html(req, now) -> str:
     if req.status not in OPEN_STATUSES:
         return ""
-    # Digits and slashes only: nothing in it to escape.
-    text = timezone.localtime(req.due_at).strftime("%d/%m/%Y %H:%M")
+    # dd/mm/yyyy hh:mm, digits only: nothing in it to escape (an f-string, not strftime).
+    d = timezone.localtime(req.due_at)
+    text = f"{d.day:02d}/{d.month:02d}/{d.year} {d.hour:02d}:{d.minute:02d}"
     if req.due_at <= now:
         names = labels()
         return mark_safe(  # noqa: S308 — the labels are escaped, the date is digits
@@ -83,17 +85,18 @@ class Row:
 
 def _row_html(row: Row, not_in_registry: str) -> str:
     """One <tr>, escaped once per value: the same markup the template's loop wrote."""
+    # str(): a lazy label or a SafeString is escaped like any text.
     r = row.req
-    claimed = escape(r.claimed_by.display_name) if r.claimed_by_id else ""
+    claimed = _escape(str(r.claimed_by.display_name)) if r.claimed_by_id else ""
     missing = "" if r.in_registry else not_in_registry
     return (
         f'<tr>\n      <td class="text-nowrap">{row.due}</td>\n'
-        f'      <td class="text-nowrap"><a href="{row.url}">{escape(r.reference)}</a></td>\n'
-        f"      <td>{escape(r.family_and_middle_names)} {escape(r.given_name)}"
-        f'<div class="small text-muted">{escape(r.person_id)}{missing}</div></td>\n'
-        f"      <td>{escape(row.person_kind)}</td>\n"
-        f"      <td>{escape(row.request_kind)}</td>\n"
-        f'      <td class="small">{escape(row.unit)}</td>\n'
+        f'      <td class="text-nowrap"><a href="{row.url}">{_escape(r.reference)}</a></td>\n'
+        f"      <td>{_escape(r.family_and_middle_names)} {_escape(r.given_name)}"
+        f'<div class="small text-muted">{_escape(r.person_id)}{missing}</div></td>\n'
+        f"      <td>{_escape(str(row.person_kind))}</td>\n"
+        f"      <td>{_escape(str(row.request_kind))}</td>\n"
+        f'      <td class="small">{_escape(str(row.unit))}</td>\n'
         f"      <td>{row.badge}</td>\n"
         f'      <td class="small">{claimed}</td>\n    </tr>'
     )

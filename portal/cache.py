@@ -149,8 +149,9 @@ def near_get(key: str):
     hit = _near.get(key)
     if hit is not None and hit[0] > time.monotonic():
         return hit[1]
-    from django.core.cache import cache
+    from django.core.cache import caches
 
+    cache = caches["default"]
     value = cache.get(key)
     if value is not None and isinstance(cache, ResilientRedisCache):
         _keep_near(key, value)
@@ -158,8 +159,9 @@ def near_get(key: str):
 
 
 def near_set(key: str, value, timeout: float) -> None:
-    from django.core.cache import cache
+    from django.core.cache import caches
 
+    cache = caches["default"]
     cache.set(key, value, timeout)
     if isinstance(cache, ResilientRedisCache):
         _keep_near(key, value, min(timeout, NEAR_SECONDS))
