@@ -8,7 +8,15 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import BooleanField, Count, Q
+from django.db.models import (
+    BooleanField,
+    Count,
+    DateTimeField,
+    ExpressionWrapper,
+    F,
+    Q,
+    Value,
+)
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -238,26 +246,6 @@ def filter_requests(qs, params: dict, now: dt.datetime):
     return qs
 
 
-def _page_in_memory(qs, keys, after, before, size) -> QueuePage:
-    """A selective search: its (due_at, id) keys are few; sort and cut them here."""
-    keys.sort()
-    if before:
-        earlier = [k for k in keys if k < before]
-        chosen, has_prev, has_next = earlier[-size:], len(earlier) > size, True
-    else:
-        later = [k for k in keys if k > after] if after else keys
-        chosen, has_prev, has_next = later[:size], bool(after), len(later) > size
-    found = {r.pk: r for r in qs.filter(pk__in=[pk for _d, pk in chosen])}
-    rows = [found[pk] for _d, pk in chosen if pk in found]
-    return QueuePage(
-        rows=rows,
-        count=len(keys),
-        count_capped=False,
-        next_cursor=_cursor(rows[-1]) if rows and has_next else "",
-        prev_cursor=_cursor(rows[0]) if rows and has_prev else "",
-    )
-
-
 def capped_count(qs, key: str = "") -> int:
     """COUNT_CAP + 1 at most ("1,000+" needs no exact number). With a key, the number is kept
     for COUNT_TTL seconds: the count under a queue may lag a few seconds behind its rows, and
@@ -283,20 +271,21 @@ def page_of(
 ) -> QueuePage:
     """Keyset pagination on (due_at, id): page 4,000 costs what page 1 costs.
 
-    With a search, the trigram index finds the matching keys first (one query): when they are
-    fewer than COUNT_CAP they are sorted here, since walking the due-time index for a rare word
-    would read the whole table.
+    A search with at most COUNT_CAP matches (its capped count says so, kept per filter) is
+    sorted by the database from the trigram index's matches: it is ordered by an expression the
+    due-time index cannot serve, since walking that index for a rare word would read the whole
+    table. A common search ("nguyen thi") walks the due-time index like any filter.
     """
-    if searching:
-        keys = list(qs.order_by().values_list("due_at", "id")[: COUNT_CAP + 1])
-        if len(keys) <= COUNT_CAP:
-            return _page_in_memory(qs, keys, _parse_cursor(after), _parse_cursor(before), size)
-    base = qs
+    # A capped count: "1,000+" instead of counting 100,000 rows on every page load.
+    count = capped_count(qs, count_key)
+    due = F("due_at")
+    if searching and count <= COUNT_CAP:
+        due = ExpressionWrapper(due + Value(dt.timedelta(0)), output_field=DateTimeField())
     cursor_after, cursor_before = _parse_cursor(after), _parse_cursor(before)
     if cursor_before:
         when, pk = cursor_before
         chunk = list(
-            qs.filter(Q(due_at__lt=when) | Q(due_at=when, pk__lt=pk)).order_by("-due_at", "-id")[
+            qs.filter(Q(due_at__lt=when) | Q(due_at=when, pk__lt=pk)).order_by(due.desc(), "-id")[
                 : size + 1
             ]
         )
@@ -307,12 +296,10 @@ def page_of(
         if cursor_after:
             when, pk = cursor_after
             qs = qs.filter(Q(due_at__gt=when) | Q(due_at=when, pk__gt=pk))
-        chunk = list(qs.order_by("due_at", "id")[: size + 1])
+        chunk = list(qs.order_by(due.asc(), "id")[: size + 1])
         has_next = len(chunk) > size
         rows = chunk[:size]
         has_prev = bool(cursor_after)
-    # A capped count: "1,000+" instead of counting 100,000 rows on every page load.
-    count = capped_count(base, count_key)
     return QueuePage(
         rows=rows,
         count=min(count, COUNT_CAP),
