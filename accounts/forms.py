@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from portal.bilingual import reading_english
+from portal.cache import near_get
 from portal.forms import HoneypotMixin, PrivacyConsentForm, example
 from portal.text import fold
 from portal.validators import clean_person_name
@@ -47,11 +48,15 @@ def forget_unit_choices(**_signal):
     )
 
 
-def unit_choices(kinds=UNIT_KINDS, english: bool | None = None) -> list[tuple[str, str]]:
+def unit_choices(
+    kinds=UNIT_KINDS, english: bool | None = None, lag_ok: bool = False
+) -> list[tuple[str, str]]:
     """The HUST units a form offers (office directory), cached: the public form is hot.
     Named in the reader's language; english=False gives the Vietnamese names, which the
-    request keeps as written on its printed form."""
-    units = cache.get(UNIT_CHOICES_KEY)
+    request keeps as written on its printed form. lag_ok: a staff filter, which may offer a
+    just-renamed unit under its old name for a few seconds in the other processes
+    (portal.cache.near_get); the public forms, whose HTML is kept, never do."""
+    units = near_get(UNIT_CHOICES_KEY) if lag_ok else cache.get(UNIT_CHOICES_KEY)
     # Rows cached before they held the English name (code, name, kind) are read again.
     if units is None or any(len(row) != 4 for row in units):
         from office.models import Unit
@@ -394,7 +399,7 @@ class QueueFilterForm(forms.Form):
             + [(v, label) for v, label in Status.choices if not own or v != own[0]]
         )
         self.fields["status"].initial = default_status
-        self.fields["unit"].choices = [("", _("All"))] + unit_choices()
+        self.fields["unit"].choices = [("", _("All"))] + unit_choices(lag_ok=True)
         for name, field in self.fields.items():
             css = {"overdue": "form-check-input"}.get(
                 name, "form-select" if isinstance(field, forms.ChoiceField) else "form-control"
