@@ -308,10 +308,7 @@ def new_notification(
             "subject": subject,
             "body": body,
             "body_html": html,
-            "alternates": json.dumps(
-                {k: list(v) for k, v in alternates.items() if k != language},
-                ensure_ascii=False,
-            )
+            "alternates": _JSON.encode({k: list(v) for k, v in alternates.items() if k != language})
             if alternates
             else "",
             # A secret link stays a placeholder (absolute_url leaves it as it is).
@@ -323,6 +320,10 @@ def new_notification(
             "sent_at": None if by_mail else now,
         },
     )
+
+
+# One encoder for every row (json.dumps with an option builds a new one per call).
+_JSON = json.JSONEncoder(ensure_ascii=False)
 
 
 def _unsaved(user, values: dict) -> Notification:
@@ -469,17 +470,18 @@ def _insert_returning(connection, rows: list[Notification]) -> dict[str, int]:
         f"ON CONFLICT DO NOTHING RETURNING {quote(Notification._meta.pk.column)}, "
         f"{quote(Notification._meta.get_field('dedupe_key').column)}"
     )
-    # pre_save: created_at (auto_now_add) is set on each row as bulk_create would.
-    names = [(f.column, f.attname, f.pre_save if _has_pre_save(f) else None) for f in fields]
-    data = [
-        {
-            column: pre_save(row, True) if pre_save else getattr(row, attname)
-            for column, attname, pre_save in names
-        }
-        for row in rows
-    ]
+    # pre_save: created_at (auto_now_add) is set on each row as bulk_create would. Dates and
+    # times go as ISO 8601 with their offset (PostgreSQL reads them back exactly).
+    layout = [(f, f.column, _has_pre_save(f), isinstance(f, models.DateTimeField)) for f in fields]
+    data = []
+    for row in rows:
+        values = {}
+        for field, column, pre_save, is_datetime in layout:
+            value = field.pre_save(row, True) if pre_save else getattr(row, field.attname)
+            values[column] = _iso(value) if is_datetime and value is not None else value
+        data.append(values)
     with connection.cursor() as cursor:
-        cursor.execute(sql, [json.dumps(data, ensure_ascii=False, default=_json_value)])
+        cursor.execute(sql, [_JSON.encode(data)])
         return {key: pk for pk, key in cursor.fetchall()}
 
 
@@ -488,12 +490,9 @@ def _has_pre_save(field) -> bool:
     return isinstance(field, models.DateTimeField) and (field.auto_now or field.auto_now_add)
 
 
-def _json_value(value):
-    """A date and time as PostgreSQL reads it back exactly (ISO 8601, with its offset)."""
-    if isinstance(value, dt.datetime):
-        # A naive one is taken in the portal's time zone, as Django's own writes take it.
-        return (timezone.make_aware(value) if timezone.is_naive(value) else value).isoformat()
-    raise TypeError(f"{type(value).__name__} is not written as JSON here")
+def _iso(value: dt.datetime) -> str:
+    # A naive one is taken in the portal's time zone, as Django's own writes take it.
+    return (timezone.make_aware(value) if timezone.is_naive(value) else value).isoformat()
 
 
 def sending_language(notification: Notification) -> str:
