@@ -402,10 +402,18 @@ def _attach_holders(steps: list) -> None:
     missing = {s.holder_user_id for s in steps if s.holder_user_id} - users.keys()
     if missing:
         users.update(get_user_model()._base_manager.in_bulk(missing))
+    # Put straight into each step's cache of related objects (what reading step.content_type
+    # would store): the descriptor's checks (types, the routers) cost more than the lookups.
+    content_type = DeadlineStep._meta.get_field("content_type")
+    holder_user = DeadlineStep._meta.get_field("holder_user")
     for step in steps:
-        step.content_type = ContentType.objects.get_for_id(step.content_type_id)
+        content_type.set_cached_value(step, ContentType.objects.get_for_id(step.content_type_id))
         if step.holder_user_id:
-            step.holder_user = users.get(step.holder_user_id)
+            user = users.get(step.holder_user_id)
+            if user is None:
+                step.holder_user = None  # gone: the step is held by its role
+            else:
+                holder_user.set_cached_value(step, user)
 
 
 def _pending(kind: str, now: dt.datetime) -> tuple[str, str, dict]:
