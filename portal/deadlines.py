@@ -500,8 +500,12 @@ def _claim(batch: list, marker: str, pending: dict, now: dt.datetime, one_by_one
         won = steps.filter(pk__in=[s.pk for s in batch]).update(**{marker: now})
         if won != len(batch):
             raise _LostRace  # roll the batch back and claim it row by row
-        return batch
-    return [s for s in batch if steps.filter(pk=s.pk).update(**{marker: now})]
+        claimed = batch
+    else:
+        claimed = [s for s in batch if steps.filter(pk=s.pk).update(**{marker: now})]
+    for step in claimed:  # as the database holds them now (PostgreSQL's RETURNING does so)
+        setattr(step, marker, now)
+    return claimed
 
 
 def _claims_in_one_statement(connection) -> bool:
