@@ -330,17 +330,29 @@ def _unsaved(user, values: dict) -> Notification:
     """Notification(**values) built the way Django builds a row it read (one value per field,
     in order: a third of the keyword form's time, which the sweep pays 200 times a minute);
     the recipient is attached as Notification(user=…) attaches it."""
-    fields = _row_fields()
-    row = Notification(*[values.get(name, default) for name, default in fields])
+    row = Notification(
+        *[
+            values[name] if name in values else (make() if make else default)
+            for name, default, make in _row_fields()
+        ]
+    )
     if user is not None:
         Notification.user.field.set_cached_value(row, user)
     return row
 
 
 @functools.cache
-def _row_fields() -> tuple[tuple[str, object], ...]:
-    """(attname, default) of every concrete field, in the order Notification(*args) takes."""
-    return tuple((f.attname, f.get_default()) for f in Notification._meta.concrete_fields)
+def _row_fields() -> tuple[tuple[str, object, object], ...]:
+    """(attname, default, callable default or None) of every concrete field, in the order
+    Notification(*args) takes them: a fixed default is read once, a callable one per row."""
+    return tuple(
+        (
+            f.attname,
+            f.get_default(),
+            f.get_default if f.has_default() and callable(f.default) else None,
+        )
+        for f in Notification._meta.concrete_fields
+    )
 
 
 def recipient_language(user, language: str | None = None) -> str:
