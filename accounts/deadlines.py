@@ -59,31 +59,30 @@ def due_of(key, now):
     return engine.compute_due(now, step_type.allowed_hours, step_type.clock)
 
 
-def open_many(requests, key, now):
-    """open_step for a whole bulk upload: the same rows open_step writes, in one INSERT per
-    1,000 requests instead of two queries per request (10,000 rows must take seconds)."""
+def open_many(model, ids, key, now):
+    """open_step for a whole bulk upload (the rows of `model` with these `ids`): the same rows
+    open_step writes, sent in one COPY (portal.bulkinsert) instead of two queries per request
+    (10,000 rows must take seconds)."""
+    from portal.bulkinsert import insert_many
+
     step_type = engine.get_step_type(key)
     hours = step_type.allowed_hours
     clock = step_type.clock
     due = engine.compute_due(now, hours, clock)
     remind = engine.compute_due(now, hours * step_type.reminder_at, clock)
-    content_type = ContentType.objects.get_for_model(requests[0]) if requests else None
-    DeadlineStep.objects.bulk_create(
-        [
-            DeadlineStep(
-                step_type=key,
-                content_type=content_type,
-                object_id=str(r.pk),
-                started_at=now,
-                hours=hours,
-                calendar=clock,
-                remind_at=remind,
-                due_at=due,
-                holder_role=HOLDER_OF_STEP[key],
-            )
-            for r in requests
-        ],
-        batch_size=1000,
+    insert_many(
+        DeadlineStep,
+        {
+            "step_type": key,
+            "content_type": ContentType.objects.get_for_model(model),
+            "started_at": now,
+            "hours": hours,
+            "calendar": clock,
+            "remind_at": remind,
+            "due_at": due,
+            "holder_role": HOLDER_OF_STEP[key],
+        },
+        [{"object_id": str(pk)} for pk in ids],
     )
     return due
 

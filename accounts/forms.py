@@ -19,6 +19,7 @@ from .models import PersonKind, RequestKind, Status
 from .phones import normalise_mobile
 
 DATE_FORMATS = ["%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%Y-%m-%d"]
+_DD_MM_YYYY = re.compile(r"([0-9]{2})/([0-9]{2})/([0-9]{4})")
 _STAFF_ID = re.compile(r"^[A-Za-z0-9.\-]{3,20}$")
 _STUDENT_ID = re.compile(r"^\d{6,12}$")
 _CITIZEN_ID = re.compile(r"^\d{12}$")
@@ -82,6 +83,13 @@ def parse_date(value) -> dt.date | None:
     if isinstance(value, dt.date):
         return value
     text = str(value or "").strip()
+    # The usual dd/mm/yyyy without strptime (a bulk upload parses 10,000 dates); anything
+    # else, or a day that does not exist, goes through the formats below.
+    if (match := _DD_MM_YYYY.fullmatch(text)) is not None:
+        try:
+            return dt.date(int(match[3]), int(match[2]), int(match[1]))
+        except ValueError:
+            pass
     for fmt in DATE_FORMATS:
         try:
             return dt.datetime.strptime(text, fmt).date()
@@ -90,8 +98,8 @@ def parse_date(value) -> dt.date | None:
     return None
 
 
-def check_birth_date(day: dt.date) -> dt.date:
-    today = timezone.localdate()
+def check_birth_date(day: dt.date, today: dt.date | None = None) -> dt.date:
+    today = today or timezone.localdate()
     if day > today or day.year < today.year - 100:
         raise forms.ValidationError(_("Check the date of birth."))
     if day > today.replace(year=today.year - 14):

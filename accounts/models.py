@@ -76,6 +76,35 @@ STATUS_BADGE = {
 }
 
 
+def full_name_of(family_and_middle_names: str, given_name: str) -> str:
+    return f"{family_and_middle_names} {given_name}".strip()
+
+
+def form_code_of(person_kind: str) -> str:
+    return "MTT.QT06.BM01" if person_kind == PersonKind.STAFF else "MTT.QT06.BM02"
+
+
+def search_key_of(get) -> str:
+    """A request's search_key from its values (`get(field name)`; a bulk intake gives a dict's
+    get, before there is a model instance)."""
+    mobile = get("mobile_phone")
+    parts = [
+        get("reference"),
+        get("family_and_middle_names"),
+        get("given_name"),
+        get("person_id"),
+        get("citizen_id"),
+        mobile,
+        mobile.replace("+84", "0") if mobile else "",
+        get("contact_email"),
+        get("existing_address"),
+        get("issued_address"),
+        get("unit_name"),
+        get("student_class"),
+    ]
+    return fold(" ".join(p for p in parts if p))
+
+
 def new_tracking_token() -> str:
     return secrets.token_urlsafe(32)
 
@@ -277,11 +306,11 @@ class AccountRequest(models.Model):
 
     @property
     def full_name(self) -> str:
-        return f"{self.family_and_middle_names} {self.given_name}".strip()
+        return full_name_of(self.family_and_middle_names, self.given_name)
 
     @property
     def form_code(self) -> str:
-        return "MTT.QT06.BM01" if self.person_kind == PersonKind.STAFF else "MTT.QT06.BM02"
+        return form_code_of(self.person_kind)
 
     @property
     def mobile_display(self) -> str:
@@ -304,22 +333,7 @@ class AccountRequest(models.Model):
         return self.request_kind == RequestKind.PASSWORD_RESET
 
     def compute_search_key(self) -> str:
-        digits = self.mobile_phone.replace("+84", "0") if self.mobile_phone else ""
-        parts = [
-            self.reference,
-            self.family_and_middle_names,
-            self.given_name,
-            self.person_id,
-            self.citizen_id,
-            self.mobile_phone,
-            digits,
-            self.contact_email,
-            self.existing_address,
-            self.issued_address,
-            self.unit_name,
-            self.student_class,
-        ]
-        return fold(" ".join(p for p in parts if p))
+        return search_key_of(lambda name: getattr(self, name))
 
 
 ACTION_LABELS = {

@@ -8,12 +8,14 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import BooleanField, Count, Q
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 
 from office.models import unit_name_in_language
+from portal.cache import near_get, near_set
 from portal.models import DeadlineStep, User
 from portal.text import fold, fold_words
 
@@ -156,9 +158,17 @@ def registry_record_for(req: AccountRequest) -> RegistryRecord | None:
 
 
 def in_registry():
-    """EXISTS (the request's person in the registry): one index probe per row."""
-    return Exists(
-        RegistryRecord.objects.filter(kind=OuterRef("person_kind"), person_id=OuterRef("person_id"))
+    """EXISTS (the request's person in the registry): one index probe per row.
+
+    Written as SQL: the queue compiles it on every load, and Exists() over a queryset cost
+    0.3 ms of compiling per page for the same statement (issue 15). For a query on the
+    requests' own table (not a subquery that aliases it)."""
+    outer, inner = AccountRequest._meta.db_table, RegistryRecord._meta.db_table
+    return RawSQL(
+        f"EXISTS (SELECT 1 FROM {inner} g WHERE g.kind = {outer}.person_kind "  # noqa: S608 — table names from the models
+        f"AND g.person_id = {outer}.person_id)",
+        (),
+        output_field=BooleanField(),
     )
 
 
@@ -251,14 +261,13 @@ def _page_in_memory(qs, keys, after, before, size) -> QueuePage:
 def capped_count(qs, key: str = "") -> int:
     """COUNT_CAP + 1 at most ("1,000+" needs no exact number). With a key, the number is kept
     for COUNT_TTL seconds: the count under a queue may lag a few seconds behind its rows, and
-    the page then costs one query less (issue 15)."""
+    the page then costs one query less (issue 15); each process keeps it a few seconds more
+    (portal.cache.near_get), so that most loads do not ask Redis either."""
     if key:
-        from django.core.cache import cache
-
-        count = cache.get(key)
+        count = near_get(key)
         if count is None:
             count = qs.order_by()[: COUNT_CAP + 1].count()
-            cache.set(key, count, COUNT_TTL)
+            near_set(key, count, COUNT_TTL)
         return count
     return qs.order_by()[: COUNT_CAP + 1].count()
 

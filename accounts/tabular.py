@@ -51,7 +51,21 @@ def read_table(
 ) -> tuple[list[str], list[dict]]:
     """(columns, rows) of an uploaded CSV or XLSX file; columns are mapped through `aliases`
     (folded header → field name). Rows are dicts of text; row numbers are as in the file.
-    `raw_header`, when given, receives the first row as written (for header errors)."""
+    `raw_header`, when given, receives the first row as written (for header errors).
+    Every row is read, and every limit checked, before the header is looked at."""
+    columns, rows = _table(iter(list(_raw_rows(uploaded))), aliases, raw_header)
+    return columns, list(rows)
+
+
+def iter_table(uploaded, aliases: dict[str, str], raw_header: list | None = None):
+    """read_table() one row at a time: (columns, an iterator of rows), so a caller that keeps
+    only what it needs of each row never holds the whole file as rows (the bulk upload). The
+    size and the declared dimensions are checked at once; a row or column over the limit
+    raises FileError from the iteration, when it comes."""
+    return _table(_raw_rows(uploaded), aliases, raw_header)
+
+
+def _raw_rows(uploaded):
     name = (getattr(uploaded, "name", "") or "").lower()
     size = getattr(uploaded, "size", None)
     if size is not None and size > max_bytes():
@@ -60,30 +74,35 @@ def read_table(
     if len(data) > max_bytes():
         raise FileError(_too_large())
     if name.endswith(".xlsx") or data[:2] == b"PK":
-        rows = _xlsx_rows(data)
-    elif name.endswith((".csv", ".txt")) or not name:
-        rows = _csv_rows(data)
-    else:
-        raise FileError(_("Upload a CSV or XLSX file."))
-    rows = [r for r in rows if any(c for c in r)]
-    if not rows:
+        return _xlsx_rows(data)
+    if name.endswith((".csv", ".txt")) or not name:
+        return _csv_rows(data)
+    raise FileError(_("Upload a CSV or XLSX file."))
+
+
+def _table(raw_rows, aliases, raw_header):
+    rows = (r for r in raw_rows if any(c for c in r))
+    first = next(rows, None)
+    if first is None:
         raise FileError(_("The file is empty."))
     if raw_header is not None:
-        raw_header.extend(h for h in rows[0] if h)
-    header = [aliases.get(fold(h).replace(" ", "_"), aliases.get(fold(h), "")) for h in rows[0]]
+        raw_header.extend(h for h in first if h)
+    header = [aliases.get(fold(h).replace(" ", "_"), aliases.get(fold(h), "")) for h in first]
     if not any(header):
         raise FileError(_("The first row must name the columns (see the template)."))
-    out = []
-    for number, raw in enumerate(rows[1:], start=2):
-        row = {"_row": number}
-        for key, value in zip(header, raw, strict=False):
-            if key:
-                row[key] = value
-        out.append(row)
-    return [h for h in header if h], out
+
+    def records():
+        for number, raw in enumerate(rows, start=2):
+            row = {"_row": number}
+            for key, value in zip(header, raw, strict=False):
+                if key:
+                    row[key] = value
+            yield row
+
+    return [h for h in header if h], records()
 
 
-def _csv_rows(data: bytes) -> list[list[str]]:
+def _csv_rows(data: bytes):
     for encoding in ("utf-8-sig", "cp1258", "latin-1"):
         try:
             text = data.decode(encoding)
@@ -96,17 +115,22 @@ def _csv_rows(data: bytes) -> list[list[str]]:
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
+    return _csv_stream(text, dialect)
+
+
+def _csv_stream(text, dialect):
     try:
-        return _capped(csv.reader(io.StringIO(text), dialect), lambda row: [c.strip() for c in row])
+        yield from _capped(
+            csv.reader(io.StringIO(text), dialect), lambda row: [c.strip() for c in row]
+        )
     except csv.Error as exc:
         raise FileError(_("This does not look like a CSV file.")) from exc
 
 
-def _capped(rows, convert) -> list[list[str]]:
+def _capped(rows, convert):
     """The rows, converted, as they stream; stop at the first row or column over the limit."""
     max_rows, max_columns = _limit("MAX_ROWS", 20_000), _limit("MAX_COLUMNS", 50)
-    out = []
-    for row in rows:
+    for count, row in enumerate(rows, start=1):
         if len(row) > max_columns:
             row = list(row)
             # Trailing empty cells (a sheet formatted far to the right) do not count.
@@ -114,10 +138,9 @@ def _capped(rows, convert) -> list[list[str]]:
                 row.pop()
             if len(row) > max_columns:
                 raise FileError(_too_many_columns(max_columns))
-        out.append(convert(row))
-        if len(out) > max_rows + 1:  # + the header row
+        if count > max_rows + 1:  # + the header row
             raise FileError(_too_many_rows(max_rows))
-    return out
+        yield convert(row)
 
 
 def _too_large():
@@ -162,7 +185,7 @@ def _check_zip(data: bytes) -> None:
         )
 
 
-def _xlsx_rows(data: bytes) -> list[list[str]]:
+def _xlsx_rows(data: bytes):
     from openpyxl import load_workbook
 
     _check_zip(data)
@@ -170,6 +193,10 @@ def _xlsx_rows(data: bytes) -> list[list[str]]:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # zip, xml or openpyxl errors: all mean "not a workbook"
         raise FileError(_("This does not look like an XLSX workbook.")) from exc
+    return _xlsx_stream(book)
+
+
+def _xlsx_stream(book):
     try:
         sheet = book.worksheets[0]
         # The declared dimension (A1:XFD1048576) is checked, then ignored: the rows stream
@@ -181,7 +208,7 @@ def _xlsx_rows(data: bytes) -> list[list[str]]:
         if declared_columns > max_columns:
             raise FileError(_too_many_columns(max_columns))
         sheet.reset_dimensions()
-        return _capped(sheet.iter_rows(values_only=True), lambda row: [_cell(v) for v in row])
+        yield from _capped(sheet.iter_rows(values_only=True), lambda row: [_cell(v) for v in row])
     except FileError:
         raise
     except Exception as exc:  # a broken sheet part

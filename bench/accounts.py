@@ -130,7 +130,7 @@ def session_cookie():
     return f"sessionid={client.cookies['sessionid'].value}"
 
 
-def bulk_upload_seconds():
+def bulk_upload_seconds(count: int = BULK_ROWS):
     from django.contrib.auth import get_user_model
     from django.core.files.uploadedfile import SimpleUploadedFile
     from django.db import transaction
@@ -139,7 +139,7 @@ def bulk_upload_seconds():
 
     user = get_user_model().objects.get(username="bench_office")
     lines = [",".join(bulk.COLUMNS)]
-    for i in range(BULK_ROWS):
+    for i in range(count):
         lines.append(
             f"student,new_account,{FAMILY[i % 12]},{GIVEN[i % 12]},15/03/2005,{40000000 + i},"
             f"hust-seee,ĐTVT-01,K68,0912 {i % 1000:03d} {i % 997:03d},sv{i}@example.com,,"

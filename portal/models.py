@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.contrib.contenttypes.fields import GenericForeignKey
-from django.db import models
+from django.db import connections, models, router
 from django.utils.functional import cached_property
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -41,9 +41,20 @@ class User(AbstractUser):
 
     @cached_property
     def role_names(self) -> frozenset[str]:
+        """The names of the person's groups: read on every staff page (the gate, the menus),
+        so as one plain SQL statement: the many-to-many manager's queryset cost five times the
+        query's own time to build (issue 15)."""
         if not self.is_authenticated or not self.pk:
             return frozenset()
-        return frozenset(self.groups.values_list("name", flat=True))
+        membership = self._meta.get_field("groups").remote_field.through._meta.db_table
+        group = self._meta.get_field("groups").related_model._meta.db_table
+        with connections[router.db_for_read(type(self))].cursor() as cursor:
+            cursor.execute(
+                f"SELECT g.name FROM {group} g JOIN {membership} m ON m.group_id = g.id "  # noqa: S608 — table names from the models
+                "WHERE m.user_id = %s",
+                [self.pk],
+            )
+            return frozenset(name for (name,) in cursor.fetchall())
 
     def has_role(self, *roles: str) -> bool:
         return bool(self.role_names.intersection(str(r) for r in roles))

@@ -38,13 +38,21 @@ class NavItem:
 
 
 _items: list[NavItem] = []
+_generation = 0
 
 
 def register(*items: NavItem) -> None:
+    global _generation
     for item in items:
         if item not in _items:
             _items.append(item)
     _items.sort(key=lambda i: i.order)
+    _generation += 1
+
+
+def generation() -> int:
+    """Changes whenever an entry is registered (the layout's fragments are keyed by it)."""
+    return _generation
 
 
 def items_for(user, audience: str | None = None) -> list[NavItem]:

@@ -275,61 +275,14 @@ def enqueue_deliveries(notification_ids: list[int]) -> bool:
     return _broker["many"](notification_ids)
 
 
-def new_notification(
-    *,
-    template: str,
-    dedupe_key: str,
-    rendered: tuple[str, str, str],
-    url: str = "",
-    user=None,
-    email: str = "",
-    language: str = "vi",
-    now: dt.datetime | None = None,
-    secrets: str = "",
-    alternates: dict | None = None,
-) -> Notification:
-    """An unsaved outbox row: by e-mail when there is an address, else in the portal only.
-
-    `alternates` ({language: (subject, body, html)}) is the message in the other languages:
-    delivery and the portal pick the recipient's or reader's language of the moment."""
-    subject, body, html = rendered
-    url = str(url or "")
-    address = email or (user.email if user is not None else "")
-    by_mail = bool(address)
-    now = now or timezone.now()
-    return _unsaved(
-        user,
-        {
-            "user_id": user.pk if user is not None else None,
-            "email": address,
-            "channel": Channel.EMAIL if by_mail else Channel.PORTAL,
-            "language": language,
-            "template": template,
-            "subject": subject,
-            "body": body,
-            "body_html": html,
-            "alternates": _JSON.encode({k: list(v) for k, v in alternates.items() if k != language})
-            if alternates
-            else "",
-            # A secret link stays a placeholder (absolute_url leaves it as it is).
-            "url": (url if url.startswith("\u2985") else absolute_url(url))[:500],
-            "dedupe_key": dedupe_key,
-            "secrets": secrets,
-            "status": Status.QUEUED if by_mail else Status.SENT,
-            "next_attempt_at": now if by_mail else None,
-            "sent_at": None if by_mail else now,
-        },
-    )
-
-
-# One encoder for every row (json.dumps with an option builds a new one per call).
-_JSON = json.JSONEncoder(ensure_ascii=False)
-
-
-def _unsaved(user, values: dict) -> Notification:
-    """Notification(**values) built the way Django builds a row it read (one value per field,
-    in order: a third of the keyword form's time, which the sweep pays 200 times a minute);
-    the recipient is attached as Notification(user=…) attaches it."""
+def new_notification(**kwargs) -> Notification:
+    """An unsaved outbox row (the arguments of notification_values), built the way Django
+    builds a row it read: one value per field, in order (a third of Notification(**values)'s
+    time, which the sweep pays 200 times a minute); the recipient attached as
+    Notification(user=…) attaches it."""
+    values = notification_values(**kwargs)
+    user = values["user"]
+    values["user_id"] = user.pk if user is not None else None
     row = Notification(
         *[
             values[name] if name in values else (make() if make else default)
@@ -353,6 +306,54 @@ def _row_fields() -> tuple[tuple[str, object, object], ...]:
         )
         for f in Notification._meta.concrete_fields
     )
+
+
+# One encoder for every row (json.dumps with an option builds a new one per call).
+_JSON = json.JSONEncoder(ensure_ascii=False)
+
+
+def notification_values(
+    *,
+    template: str,
+    dedupe_key: str,
+    rendered: tuple[str, str, str],
+    url: str = "",
+    user=None,
+    email: str = "",
+    language: str = "vi",
+    now: dt.datetime | None = None,
+    secrets: str = "",
+    alternates: dict | None = None,
+) -> dict:
+    """An outbox row's values: by e-mail when there is an address, else in the portal only.
+
+    `alternates` ({language: (subject, body, html)}) is the message in the other languages:
+    delivery and the portal pick the recipient's or reader's language of the moment."""
+    subject, body, html = rendered
+    url = str(url or "")
+    address = email or (user.email if user is not None else "")
+    by_mail = bool(address)
+    now = now or timezone.now()
+    return {
+        "user": user,
+        "email": address,
+        "channel": Channel.EMAIL if by_mail else Channel.PORTAL,
+        "language": language,
+        "template": template,
+        "subject": subject,
+        "body": body,
+        "body_html": html,
+        "alternates": _JSON.encode({k: list(v) for k, v in alternates.items() if k != language})
+        if alternates
+        else "",
+        # A secret link stays a placeholder (absolute_url leaves it as it is).
+        "url": (url if url.startswith("\u2985") else absolute_url(url))[:500],
+        "dedupe_key": dedupe_key,
+        "secrets": secrets,
+        "status": Status.QUEUED if by_mail else Status.SENT,
+        "next_attempt_at": now if by_mail else None,
+        "sent_at": None if by_mail else now,
+    }
 
 
 def recipient_language(user, language: str | None = None) -> str:
@@ -433,6 +434,27 @@ def write_notifications(rows: list[Notification]) -> list[Notification]:
     if ids:
         transaction.on_commit(lambda: enqueue_deliveries(ids))
     return mine
+
+
+def write_new_notifications(rows: list[dict]) -> list[int]:
+    """Many rows of notification_values() whose dedupe keys are new by construction — each
+    names a row written in the same transaction (a bulk intake's events) — so no conflict is
+    looked for: COPY on PostgreSQL (portal.bulkinsert), and a repeated key fails the
+    transaction instead of being skipped. Delivered after commit as write_notifications' rows
+    are. Returns the ids."""
+    values = []
+    for row in rows:
+        row = dict(row)
+        user = row.pop("user", None)
+        row["user_id"] = user.pk if user is not None else None
+        values.append(row)
+    from .bulkinsert import insert_many
+
+    ids = insert_many(Notification, {}, values)
+    emails = [pk for pk, row in zip(ids, values, strict=True) if row["channel"] == Channel.EMAIL]
+    if emails:
+        transaction.on_commit(lambda: enqueue_deliveries(emails))
+    return ids
 
 
 def _bulk_create_and_read_back(rows: list[Notification]) -> dict[str, int]:

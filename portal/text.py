@@ -8,14 +8,36 @@ import re
 import unicodedata
 
 _SPACES = re.compile(r"\s+")
-_D = str.maketrans({"đ": "d", "Đ": "d"})
+# The Combining Diacritical Marks block, every one of them a mark (category Mn): all the
+# accents of Vietnamese once decomposed.
+_COMBINING = re.compile("[\u0300-\u036f]+")
+
+
+class _Marks(dict):
+    """str.translate's table for the other marks (category Mn) of other scripts: a mark goes,
+    any other character stays. Filled as characters are met."""
+
+    def __missing__(self, code: int):
+        value = None if unicodedata.category(chr(code)) == "Mn" else code
+        if len(self) < 50_000:  # a text of every character there is cannot grow it further
+            self[code] = value
+        return value
+
+
+_MARKS = _Marks()
 
 
 def fold(text: str | None) -> str:
+    # A 10,000-row upload folds 1.4 million characters: C loops (replace, a regular
+    # expression, translate), not a Python test per character.
     if not text:
         return ""
-    text = unicodedata.normalize("NFD", str(text).translate(_D))
-    text = "".join(ch for ch in text if unicodedata.category(ch) != "Mn")
+    text = str(text)
+    if not text.isascii():  # ASCII has no đ and nothing to decompose
+        text = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "d"))
+        text = _COMBINING.sub("", text)
+        if not text.isascii():
+            text = text.translate(_MARKS)
     return _SPACES.sub(" ", text.lower()).strip()
 
 

@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -57,10 +58,13 @@ def _queue_context(request, default_status, base_qs):
         "page": page,
         "query": query.urlencode(),
         "now": now,
-        "selects": {
-            n: mark_safe(select_html(form, n))  # noqa: S308 — built with escape()
-            for n in ("status", "person_kind", "request_kind", "unit", "registry")
-        },
+        # Built only when the filter bar is rendered, not when it is a kept fragment.
+        "selects": SimpleLazyObject(
+            lambda: {
+                n: mark_safe(select_html(form, n))  # noqa: S308 — built with escape()
+                for n in ("status", "person_kind", "request_kind", "unit", "registry")
+            }
+        ),
     }
 
 

@@ -40,6 +40,8 @@ def error_summary(context):
     """[{anchor, text}] over the bound forms in the context (the portal has no formsets)."""
     items, seen = [], set()
     for value in context.flatten().values():
-        if isinstance(value, forms.BaseForm):
+        # type(), not isinstance(): isinstance() would work out every lazy value in the
+        # context (the menus, the bell) only to find it is not a form.
+        if issubclass(type(value), forms.BaseForm):
             items += _form_errors(value, seen)
     return items

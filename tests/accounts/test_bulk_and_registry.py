@@ -3,7 +3,6 @@
 import csv
 import datetime as dt
 import io
-import time
 
 import pytest
 from django.core.cache import cache
@@ -124,10 +123,9 @@ def test_a_thousand_rows_are_received_in_a_few_queries(
         {"_row": i + 2, **dict(zip(bulk.COLUMNS, student_row(i), strict=True))} for i in range(1000)
     ]
     clean, _errors = bulk.validate_rows(rows)
-    started = time.perf_counter()
+    # The time is bench/memory.py's to print (issue 15), not a test's to assert.
     with django_assert_max_num_queries(30):
         services.submit_batch(clean, user=user, file_name="dot.csv")
-    assert time.perf_counter() - started < 10
     assert AccountRequest.objects.count() == 1000
 
 
@@ -297,3 +295,35 @@ def test_bm03_follows_a_renamed_unit_and_the_printed_form_keeps_the_old_name(
     assert "Trường Điện và Điện tử" in report and "Trường Điện – Điện tử" not in report
     printed = client.get(f"/accounts/track/{req.tracking_token}/print/").content.decode()
     assert "Trường Điện – Điện tử" in printed  # the name as it was at submission
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_committed_bulk_upload_keeps_its_links_history_and_clock_and_the_form_goes_on(
+    client_for, submit
+):
+    """Committed for real (the other tests roll back): the constraints checked at commit hold,
+    each mailed link opens its request, and a request from the web form afterwards is a new
+    one (the bulk rows took their ids from the same sequences)."""
+    from urllib.parse import urlsplit
+
+    from portal.models import DeadlineStep, Notification
+    from portal.notifications import build_email
+
+    rows = [student_row(i, contact_email=f"k{i}@example.com") for i in range(3)]
+    client = client_for("applicant")
+    response = client.post("/accounts/bulk/", {"file": csv_file(rows)})
+    assert response.status_code == 302
+    requests = list(AccountRequest.objects.order_by("id"))
+    assert len(requests) == 3
+    for req in requests:
+        mail = build_email(
+            Notification.objects.get(template="accounts/request_received", email=req.contact_email)
+        )
+        link = next(w for w in mail.body.split() if "/accounts/track/" in w)
+        page = client.get(urlsplit(link).path)
+        assert page.status_code == 200 and req.reference in page.content.decode()
+        assert [e.action for e in req.events.all()] == ["submitted"]
+        assert DeadlineStep.objects.for_object(req).open().count() == 1
+    later = submit(person_id="20249999", at=timezone.now())
+    assert later.pk > requests[-1].pk
+    assert later.reference not in {r.reference for r in requests}
