@@ -19,6 +19,7 @@ list, row by row, with the same claim. `MessageRenderer` renders a template once
 
 import contextlib
 import datetime as dt
+import functools
 import json
 import logging
 import re
@@ -147,26 +148,30 @@ class MessageRenderer:
     """Render one template for many notifications: each template once per shape, not per row.
 
     The first message of a shape (its language and which context values are empty) renders
-    the templates with a placeholder in place of every non-empty value; every message of that
-    shape then only fills the placeholders in — string substitutions instead of three template
-    renders. The result is the same as render_message()'s, provided the template only prints
-    the context's values or tests whether they are empty (no filters or comparisons on them):
-    give it ready-made strings (dates already formatted).
+    the templates with a placeholder in place of every non-empty value, and cuts each text at
+    its placeholders once; every message of that shape then only joins its values in between
+    — no template render, no regular expression per row. The result is the same as
+    render_message()'s, provided the template only prints the context's values or tests whether
+    they are empty (no filters or comparisons on them): give it ready-made strings (dates
+    already formatted).
 
         message = renderer.prepare(step_context, "vi", later=("recipient",))
         subject, body, html = message.fill(recipient="Phạm Thu Hà")   # per recipient
     """
 
-    def __init__(self, template: str):
+    def __init__(self, template: str, frames: dict | None = None):
         self.template = template
-        self._frames: dict[tuple, tuple[str, str, str]] = {}
+        # shape → the subject, text body and HTML body, each cut at its placeholders; `frames`
+        # (a dict kept by the caller) shares them between renderers of the same template.
+        self._frames: dict[tuple, tuple[list, list, list]] = {} if frames is None else frames
         self._texts: dict[tuple, tuple[Promise, str]] = {}
 
     def prepare(self, context: dict, language: str, later: tuple = ()) -> "PreparedMessage":
         """Fill in `context` now; the values named in `later` (non-empty) come in fill()."""
-        subject, body, html, values = self._frame(context, language, later)
+        frame, values = self._frame(context, language, later)
+        subject, body, html = frame
         return PreparedMessage(
-            _fill(subject, values), _fill(body, values), _fill(html, values, escape=True)
+            _join(subject, values), _join(body, values), _join(html, values, escape=True)
         )
 
     def render_languages(self, context: dict, language: str) -> tuple[tuple, dict]:
@@ -177,10 +182,8 @@ class MessageRenderer:
 
     def render(self, context: dict, language: str) -> tuple[str, str, str]:
         """Subject, text body and HTML body, as render_message() gives them."""
-        subject, body, html, values = self._frame(context, language, ())
-        return _finish(
-            _fill(subject, values), _fill(body, values), _fill(html, values, escape=True)
-        )
+        (subject, body, html), values = self._frame(context, language, ())
+        return _finish(_join(subject, values), _join(body, values), _join(html, values, True))
 
     def _frame(self, context: dict, language: str, later: tuple):
         # Lazy translations (a step's label, a role's name) in the recipient's language.
@@ -195,9 +198,10 @@ class MessageRenderer:
             slots = {k: _SLOT.format(k) if v else v for k, v in context.items()}
             slots.update((k, _SLOT.format(k)) for k in later)
             with translation.override(language):
-                frame = self._frames[shape] = _render_raw(self.template, slots)
+                texts = _render_raw(self.template, slots)
+            frame = self._frames[shape] = tuple(_SLOTS.split(text) for text in texts)
         values = {k: str(v) for k, v in context.items() if v and k not in later}
-        return (*frame, values)
+        return frame, values
 
     def _translated(self, lazy: Promise, language: str) -> str:
         # The same few labels come back for every step: each translated once per language.
@@ -216,21 +220,30 @@ class PreparedMessage:
         self.subject, self.body, self.html = subject, body, html
 
     def fill(self, **values) -> tuple[str, str, str]:
-        values = {k: str(v) for k, v in values.items()}
-        return _finish(
-            _fill(self.subject, values), _fill(self.body, values), _fill(self.html, values, True)
-        )
+        subject, body, html = self.subject, self.body, self.html
+        for name, value in values.items():
+            # Each placeholder left for later is replaced where it is (str.replace: no regular
+            # expression per row); one without a value stays.
+            slot, value = _SLOT.format(name), str(value)
+            subject, body = subject.replace(slot, value), body.replace(slot, value)
+            if html:
+                html = html.replace(slot, conditional_escape(value))
+        return _finish(subject, body, html)
 
 
-def _fill(text: str, values: dict, escape: bool = False) -> str:
-    """Put the values in their places; a placeholder without a value stays for later."""
-    if not text or "\u2983" not in text:
-        return text
-    if escape:
-        return _SLOTS.sub(
-            lambda m: conditional_escape(values[m[1]]) if m[1] in values else m[0], text
-        )
-    return _SLOTS.sub(lambda m: values.get(m[1], m[0]), text)
+def _join(parts: list, values: dict, escape: bool = False) -> str:
+    """A text cut at its placeholders (_SLOTS.split: text, name, text, name, … text) with the
+    values put in their places; a placeholder without a value stays for later."""
+    if len(parts) == 1:
+        return parts[0]
+    out = parts[:]
+    for i in range(1, len(out), 2):
+        name = out[i]
+        if name in values:
+            out[i] = conditional_escape(values[name]) if escape else values[name]
+        else:
+            out[i] = _SLOT.format(name)
+    return "".join(out)
 
 
 def _event(notification, from_status, to_status, at, note="", actor=None):
@@ -263,8 +276,40 @@ def enqueue_deliveries(notification_ids: list[int]) -> bool:
 
 
 def new_notification(**kwargs) -> Notification:
-    """An unsaved outbox row (the arguments of notification_values)."""
-    return Notification(**notification_values(**kwargs))
+    """An unsaved outbox row (the arguments of notification_values), built the way Django
+    builds a row it read: one value per field, in order (a third of Notification(**values)'s
+    time, which the sweep pays 200 times a minute); the recipient attached as
+    Notification(user=…) attaches it."""
+    values = notification_values(**kwargs)
+    user = values["user"]
+    values["user_id"] = user.pk if user is not None else None
+    row = Notification(
+        *[
+            values[name] if name in values else (make() if make else default)
+            for name, default, make in _row_fields()
+        ]
+    )
+    if user is not None:
+        Notification.user.field.set_cached_value(row, user)
+    return row
+
+
+@functools.cache
+def _row_fields() -> tuple[tuple[str, object, object], ...]:
+    """(attname, default, callable default or None) of every concrete field, in the order
+    Notification(*args) takes them: a fixed default is read once, a callable one per row."""
+    return tuple(
+        (
+            f.attname,
+            f.get_default(),
+            f.get_default if f.has_default() and callable(f.default) else None,
+        )
+        for f in Notification._meta.concrete_fields
+    )
+
+
+# One encoder for every row (json.dumps with an option builds a new one per call).
+_JSON = json.JSONEncoder(ensure_ascii=False)
 
 
 def notification_values(
@@ -287,30 +332,27 @@ def notification_values(
     subject, body, html = rendered
     url = str(url or "")
     address = email or (user.email if user is not None else "")
-    channel = Channel.EMAIL if address else Channel.PORTAL
+    by_mail = bool(address)
     now = now or timezone.now()
     return {
         "user": user,
         "email": address,
-        "channel": channel,
+        "channel": Channel.EMAIL if by_mail else Channel.PORTAL,
         "language": language,
         "template": template,
         "subject": subject,
         "body": body,
         "body_html": html,
-        "alternates": json.dumps(
-            {k: list(v) for k, v in (alternates or {}).items() if k != language},
-            ensure_ascii=False,
-        )
+        "alternates": _JSON.encode({k: list(v) for k, v in alternates.items() if k != language})
         if alternates
         else "",
         # A secret link stays a placeholder (absolute_url leaves it as it is).
         "url": (url if url.startswith("\u2985") else absolute_url(url))[:500],
         "dedupe_key": dedupe_key,
         "secrets": secrets,
-        "status": Status.QUEUED if channel == Channel.EMAIL else Status.SENT,
-        "next_attempt_at": now if channel == Channel.EMAIL else None,
-        "sent_at": None if channel == Channel.EMAIL else now,
+        "status": Status.QUEUED if by_mail else Status.SENT,
+        "next_attempt_at": now if by_mail else None,
+        "sent_at": None if by_mail else now,
     }
 
 
@@ -446,24 +488,45 @@ def _can_insert_returning(connection) -> bool:
 
 
 def _insert_returning(connection, rows: list[Notification]) -> dict[str, int]:
-    """PostgreSQL: the same INSERT … SELECT FROM unnest(…) ON CONFLICT DO NOTHING that
-    bulk_create(ignore_conflicts=True) sends, with RETURNING: one query instead of two, and
-    without Django compiling every value of every row (half the time for a sweep's 200 rows).
+    """PostgreSQL: one INSERT … SELECT FROM json_populate_recordset(…) ON CONFLICT DO NOTHING
+    RETURNING: the rows go as ONE JSON parameter (json.dumps, in C) instead of one array per
+    column that the driver would quote value by value in Python (8 ms of the sweeping
+    process's CPU for a sweep's 200 rows, 2 ms this way), and without Django compiling every
+    value of every row. One query instead of bulk_create's two.
     """
     fields = [f for f in Notification._meta.concrete_fields if not f.primary_key]
     quote = connection.ops.quote_name
+    table = quote(Notification._meta.db_table)
+    columns = ", ".join(quote(f.column) for f in fields)
     sql = (
-        f"INSERT INTO {quote(Notification._meta.db_table)} "
-        f"({', '.join(quote(f.column) for f in fields)}) "
-        f"SELECT * FROM unnest({', '.join(f'%s::{f.db_type(connection)}[]' for f in fields)}) "
+        f"INSERT INTO {table} ({columns}) "
+        f"SELECT {columns} FROM json_populate_recordset(NULL::{table}, %s) "
         f"ON CONFLICT DO NOTHING RETURNING {quote(Notification._meta.pk.column)}, "
         f"{quote(Notification._meta.get_field('dedupe_key').column)}"
     )
-    # pre_save: created_at (auto_now_add) is set on each row as bulk_create would.
-    columns = [[f.pre_save(row, True) for row in rows] for f in fields]
+    # pre_save: created_at (auto_now_add) is set on each row as bulk_create would. Dates and
+    # times go as ISO 8601 with their offset (PostgreSQL reads them back exactly).
+    layout = [(f, f.column, _has_pre_save(f), isinstance(f, models.DateTimeField)) for f in fields]
+    data = []
+    for row in rows:
+        values = {}
+        for field, column, pre_save, is_datetime in layout:
+            value = field.pre_save(row, True) if pre_save else getattr(row, field.attname)
+            values[column] = _iso(value) if is_datetime and value is not None else value
+        data.append(values)
     with connection.cursor() as cursor:
-        cursor.execute(sql, columns)
+        cursor.execute(sql, [_JSON.encode(data)])
         return {key: pk for pk, key in cursor.fetchall()}
+
+
+def _has_pre_save(field) -> bool:
+    # Only the date fields with auto_now / auto_now_add change a value on save.
+    return isinstance(field, models.DateTimeField) and (field.auto_now or field.auto_now_add)
+
+
+def _iso(value: dt.datetime) -> str:
+    # A naive one is taken in the portal's time zone, as Django's own writes take it.
+    return (timezone.make_aware(value) if timezone.is_naive(value) else value).isoformat()
 
 
 def sending_language(notification: Notification) -> str:

@@ -234,3 +234,29 @@ def test_nothing_of_a_batch_is_queued_when_its_transaction_rolls_back(
         raise RuntimeError("the sweep died")
     assert callbacks == []
     assert not Notification.objects.exists()
+
+
+def test_many_rows_keep_their_text_and_times_exactly_as_written(make_user, insert_queries):
+    """What the one INSERT sends (one JSON document on PostgreSQL) comes back character for
+    character: quotes, backslashes, line breaks and tabs, Vietnamese and other scripts, text
+    that looks like JSON or a placeholder, and the times to the microsecond."""
+    user = make_user(email="ha@example.edu.vn")
+    tricky = 'Hồ sơ "BM01" \\ C:\\path\\n\t{"a": [1, null]} ⦃recipient⦄ 😀 \u2028 Ω'
+    when = dt.datetime(2025, 3, 11, 2, 0, 0, 123456, tzinfo=dt.UTC)
+    row = new_notification(
+        template="portal/deadline_reminder",
+        dedupe_key="round:trip",
+        rendered=(tricky[:255], tricky + "\n\nline 3\n", "<p>&amp; é</p>"),
+        alternates={"en": ("Subject", "Body " + tricky, "")},
+        user=user,
+        url="/accounts/requests/1/",
+        language="vi",
+        now=when,
+    )
+    (written,) = write_notifications([row])
+    stored = Notification.objects.get(pk=written.pk)
+    for name in ("subject", "body", "body_html", "alternates", "url", "email", "template"):
+        assert getattr(stored, name) == getattr(row, name), name
+    assert stored.text_in("en") == ("Subject", "Body " + tricky, "")
+    assert stored.next_attempt_at == when and stored.created_at == written.created_at
+    assert (stored.user, stored.language, stored.secrets, stored.attempts) == (user, "vi", "", 0)

@@ -314,6 +314,29 @@ def test_a_busy_sweep_queues_one_delivery_task_per_batch_not_per_notification(
 
 
 @pytest.mark.django_db
+def test_the_steps_a_sweep_hands_back_read_as_the_database_holds_them(office, make_user):
+    """The claim's rows (read by the sweep's own cursor) are the steps as the ORM reads them:
+    every field, the times in UTC to the microsecond, the claim's marker set."""
+    clerk = office["clerks"][0]
+    open_step(make_user(), "test.review", start=START + dt.timedelta(microseconds=7))
+    open_step(make_user(), "test.review", start=START, holder_user=clerk)
+    result = sweep_deadlines(at(30))
+    swept = [step for step, _n in result.reminders + result.escalations]
+    assert len(swept) == 4
+    for step in swept:
+        stored = DeadlineStep.objects.get(pk=step.pk)
+        # A step due for both is claimed twice, the reminder first: its row has no
+        # escalation yet.
+        kind_marker = "reminded_at" if step.escalated_at is None else "escalated_at"
+        for f in DeadlineStep._meta.concrete_fields:
+            if f.attname != "escalated_at" or kind_marker == "escalated_at":
+                assert getattr(step, f.attname) == getattr(stored, f.attname), f.name
+        assert step.started_at.tzinfo is dt.UTC and getattr(step, kind_marker) == at(30)
+        assert not step._state.adding
+    assert {step.started_at.microsecond for step in swept} == {0, 7}
+
+
+@pytest.mark.django_db
 def test_more_steps_due_than_a_batch_are_all_sent_once(office, make_user, monkeypatch):
     monkeypatch.setattr(deadlines, "SWEEP_BATCH", 4)
     for _ in range(10):
