@@ -54,21 +54,26 @@ def badge_html(status: str) -> str:
     return _badge_html(status, translation.get_language() or "vi")
 
 
-def due_html(req, now) -> str:
+def due_html(req, now, tz=None, names=None) -> str:
+    """The due time, marked overdue or soon. rows_for passes the zone and the labels it
+    looked up once for the page."""
     if req.status not in OPEN_STATUSES:
         return ""
     # dd/mm/yyyy hh:mm, digits only: nothing in it to escape (an f-string, not strftime).
-    d = timezone.localtime(req.due_at)
+    d = req.due_at.astimezone(tz or timezone.get_current_timezone())
     text = f"{d.day:02d}/{d.month:02d}/{d.year} {d.hour:02d}:{d.minute:02d}"
     if req.due_at <= now:
-        names = labels()
+        names = names or labels()
         return mark_safe(  # noqa: S308 — the labels are escaped, the date is digits
             f'<span class="deadline-overdue" title="{escape(names["overdue_title"])}">'
             f"{text} · {escape(names['overdue'])}</span>"
         )
-    if req.due_at - now <= timedelta(hours=4):
+    if req.due_at - now <= _SOON:
         return mark_safe(f'<span class="deadline-soon">{text}</span>')  # noqa: S308 — digits
     return text
+
+
+_SOON = timedelta(hours=4)
 
 
 @dataclass
@@ -111,12 +116,13 @@ def rows_for(requests, now) -> list[Row]:
         ' <span class="badge text-bg-danger" data-testid="not-in-registry">{}</span>',
         names["not_in_registry"],
     )
+    tz = timezone.get_current_timezone()
     rows = []
     for r in requests:
         row = Row(
             r,
             f"{base}{r.pk}/confirm/" if r.status == Status.DRAFT else f"{base}{r.pk}/",
-            due_html(r, now),
+            due_html(r, now, tz, names),
             badge_html(r.status),
             names["person"].get(r.person_kind, ""),
             names["request"].get(r.request_kind, ""),

@@ -102,7 +102,10 @@ class LayoutFragmentNode(template.Node):
                 while len(_fragments) > MAX_FRAGMENTS:
                     _fragments.popitem(last=False)
         if _CSRF_SLOT in html:
-            html = html.replace(_CSRF_SLOT, get_token(request))
+            # The page's own token when it has one (the csrf context processor's, worked out
+            # once per page), else a fresh one: masked afresh for each response either way.
+            token = context.get("csrf_token")
+            html = html.replace(_CSRF_SLOT, str(token) if token else get_token(request))
         return mark_safe(html)  # noqa: S308 — the template's own output, escaped when rendered
 
 
