@@ -7,18 +7,19 @@ per row cost several times the query that fetches them. Here each row is one `va
 `reverse()`, and each value is escaped once — the same markup the templates' loops wrote.
 """
 
+import html
+import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from portal.bilingual import in_language
+from portal.bilingual import reading_english
 
 from .models import Question
 
@@ -72,7 +73,7 @@ _STATUS_BADGE = {
 @lru_cache(maxsize=16)
 def _labels(language: str) -> dict:
     with translation.override(language):
-        status = {s.value: escape(str(s.label)) for s in Question.Status}
+        status = {s.value: _esc(str(s.label)) for s in Question.Status}
         return {
             "status": status,
             "badge": {
@@ -84,13 +85,13 @@ def _labels(language: str) -> dict:
             },
             "overdue": (
                 '<span class="badge text-bg-danger badge-status"><i class="bi bi-alarm" '
-                f'aria-hidden="true"></i> {escape(_("Overdue"))}</span>'
+                f'aria-hidden="true"></i> {_esc(_("Overdue"))}</span>'
             ),
-            "times_raised": escape(_("Times raised")),
-            "anonymous": escape(_("(anonymous)")),
-            "kind": {k.value: escape(str(k.label)) for k in Question.Kind},
-            "published": escape(_("Published")),
-            "a_learner": escape(_("A learner")),
+            "times_raised": _esc(_("Times raised")),
+            "anonymous": _esc(_("(anonymous)")),
+            "kind": {k.value: _esc(str(k.label)) for k in Question.Kind},
+            "published": _esc(_("Published")),
+            "a_learner": _esc(_("A learner")),
             "learner_of": _("A learner of class%(cls)s, %(unit)s"),
             "answer_of": _("Answer of %(unit)s"),
             "own_unit": _("the faculty/institute/centre"),
@@ -99,6 +100,17 @@ def _labels(language: str) -> dict:
 
 def labels() -> dict:
     return _labels(translation.get_language() or "vi")
+
+
+def _esc(value) -> str:
+    """django.utils.html.escape without its lazy-string wrapper (the same characters)."""
+    return html.escape(str(value))
+
+
+def _truncated(text: str, length: int = 90) -> str:
+    """The template's `|truncatechars:90`; most questions are shorter and skip the scan."""
+    text = unicodedata.normalize("NFC", text)
+    return text if len(text) <= length else Truncator(text).chars(length)
 
 
 def _date(value) -> str:
@@ -119,6 +131,7 @@ def question_rows(rows, compact: bool = False) -> list[QuestionRow]:
     base = reverse("dialogue:question", args=[0])[:-2]  # "/dialogue/questions/"
     now = timezone.now()
     routed = Question.Status.ROUTED
+    en = reading_english()
     out = []
     for q in rows:
         pk = q["id"]
@@ -130,15 +143,16 @@ def question_rows(rows, compact: bool = False) -> list[QuestionRow]:
             if q["source_count"] > 1
             else ""
         )
-        topic = escape(in_language(q["topic__name"], q["topic__name_en"]))
+        # portal.bilingual's rule: the English when reading English and it is filled in.
+        topic = _esc(en and q["topic__name_en"] or q["topic__name"])
         if q["anonymous"]:
             unit = names["anonymous"]
         elif q["unit_id"]:
-            unit = escape(in_language(q["unit__name"], q["unit__name_en"]))
+            unit = _esc(en and q["unit__name_en"] or q["unit__name"])
         else:
             unit = ""
         department = (
-            escape(in_language(q["department__name"], q["department__name_en"]))
+            _esc(en and q["department__name_en"] or q["department__name"])
             if q["department_id"]
             else ""
         )
@@ -146,7 +160,7 @@ def question_rows(rows, compact: bool = False) -> list[QuestionRow]:
         cells = [
             f'<tr data-testid="question-row">\n      <td>{pk}</td>\n'
             f'      <td><a href="{base}{pk}/" translate="no">'
-            f"{escape(Truncator(q['text']).chars(90))}</a>{raised}</td>\n      "
+            f"{_esc(_truncated(q['text']))}</a>{raised}</td>\n      "
         ]
         if compact:
             arrow = f" → {department}" if department else ""
@@ -177,6 +191,7 @@ def answer_cards(rows) -> list[AnswerCard]:
     for an anonymous question neither its class nor its unit (Question.public_asker and
     answerer_label say the same for one question)."""
     names = labels()
+    en = reading_english()
     out = []
     for q in rows:
         pk = q["id"]
@@ -188,40 +203,40 @@ def answer_cards(rows) -> list[AnswerCard]:
             if n > 1
             else ""
         )
-        unit_name = in_language(q["unit__name"], q["unit__name_en"])
+        unit_name = en and q["unit__name_en"] or q["unit__name"]
         if q["anonymous"]:
             asker = names["a_learner"]
         else:
             cls = f" {q['student_class']}" if q["student_class"] else ""
-            asker = escape(names["learner_of"] % {"cls": cls, "unit": unit_name})
+            asker = _esc(names["learner_of"] % {"cls": cls, "unit": unit_name})
         if not q["answered_by_unit_id"]:
             answerer = ""
         elif q["anonymous"] and q["answered_by_unit_id"] == q["unit_id"]:
             answerer = names["own_unit"]
         else:
-            answerer = in_language(q["answered_by_unit__name"], q["answered_by_unit__name_en"])
+            answerer = en and q["answered_by_unit__name_en"] or q["answered_by_unit__name"]
         published = _date(q["published_at"]) if q["published_at"] else ""
-        html = (
+        card = (
             f'<article class="card mb-3" id="q{pk}" data-testid="answer">\n'
             '  <div class="card-body">\n'
             '    <div class="d-flex flex-wrap gap-2 small mb-2">\n'
             '      <span class="badge text-bg-light border">'
-            f"{escape(in_language(q['topic__name'], q['topic__name_en']))}</span>\n"
+            f"{_esc(en and q['topic__name_en'] or q['topic__name'])}</span>\n"
             '      <span class="badge text-bg-light border">'
-            f"{names['kind'].get(q['kind'], escape(q['kind']))}</span>\n"
+            f"{names['kind'].get(q['kind'], _esc(q['kind']))}</span>\n"
             f"      {raised}\n"
             f'      <span class="text-muted ms-auto">{names["published"]} {published}</span>\n'
             "    </div>\n"
-            f'    <h2 class="h6 mb-1 dlg-question-text" translate="no">{escape(q["text"])}</h2>\n'
+            f'    <h2 class="h6 mb-1 dlg-question-text" translate="no">{_esc(q["text"])}</h2>\n'
             f'    <p class="small text-muted mb-2">{asker}</p>\n'
             '    <div class="border-start border-3 border-success ps-3">\n'
             '      <div class="small fw-semibold text-success mb-1">'
-            f"{names['answer_of'] % {'unit': escape(answerer)}}</div>\n"
+            f"{names['answer_of'] % {'unit': _esc(answerer)}}</div>\n"
             '      <div class="dlg-question-text" translate="no">'
-            f"{escape(q['answer_text'])}</div>\n"
+            f"{_esc(q['answer_text'])}</div>\n"
             "    </div>\n"
             "  </div>\n"
             "</article>"
         )
-        out.append(AnswerCard(pk, mark_safe(html)))  # noqa: S308 — every value escaped above
+        out.append(AnswerCard(pk, mark_safe(card)))  # noqa: S308 — every value escaped above
     return out

@@ -35,11 +35,10 @@ def answers(request):
     unit_id = int(unit_id) if unit_id and unit_id.isdigit() else None
     qs = selectors.public_answers(query, topic_id, unit_id)
     key = hashlib.sha256(f"{fold(query)}|{topic_id}|{unit_id}".encode()).hexdigest()[:32]
-    # The cards are written once in Python from values() dicts (dialogue/rows.py, issue 15).
-    page = _paginate(
-        request, qs.values(*ANSWER_FIELDS), 20, count_key=f"dialogue:answers-count:{key}"
-    )
-    page.object_list = answer_cards(page.object_list)
+    # The cards are written once in Python from values() dicts (dialogue/rows.py, issue 15);
+    # the page is sliced first, so the count reads no join.
+    page = _paginate(request, qs, 20, count_key=f"dialogue:answers-count:{key}")
+    page.object_list = answer_cards(page.object_list.values(*ANSWER_FIELDS))
     from ..scope import training_units
 
     return render(
@@ -332,8 +331,8 @@ def question_list(request):
 
     for word in fold_words(query):
         qs = qs.filter(search_key__contains=word)
-    page = _paginate(request, qs.values(*ROW_FIELDS), 30)
-    page.object_list = question_rows(page.object_list)
+    page = _paginate(request, qs, 30)
+    page.object_list = question_rows(page.object_list.values(*ROW_FIELDS))
     return render(
         request,
         "dialogue/question_list.html",
@@ -365,8 +364,8 @@ def responder_queue(request):
     # The number waiting is counted each time (one index-only count): a cached one would cut
     # the page short when questions arrive.
     routed = qs.filter(status=Question.Status.ROUTED).order_by("due_at", "id")
-    open_items = _paginate(request, routed.values(*ROW_FIELDS))
-    open_items.object_list = question_rows(open_items.object_list)
+    open_items = _paginate(request, routed)  # counted without the rows' joins
+    open_items.object_list = question_rows(open_items.object_list.values(*ROW_FIELDS))
     done_items = question_rows(
         qs.filter(status__in=[Question.Status.ANSWERED, Question.Status.PUBLISHED])
         .order_by("-answered_at")
