@@ -119,6 +119,22 @@ def _date(value) -> str:
 
 
 @dataclass
+class Option:
+    """One <option> of a filter: its value and its label in the reader's language."""
+
+    pk: int
+    display_name: str
+
+
+def options(qs) -> list[Option]:
+    """A filter's options from a queryset of rows with `name` and `name_en` (topics, units),
+    read as values: no model instance per option."""
+    en = reading_english()
+    rows = qs.values_list("pk", "name", "name_en")
+    return [Option(pk, en and name_en or name) for pk, name, name_en in rows]
+
+
+@dataclass
 class QuestionRow:
     pk: int
     status: str

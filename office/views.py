@@ -202,8 +202,8 @@ def _people_rows(people, on_query: str, show_phones: bool) -> None:
     for p in people:
         positions = (
             "".join(
-                f"<div>{escape(a.display_name)} — "
-                f'<a href="{unit_base}{a.unit_code}/{on_query}">{escape(a.unit_display_name)}</a></div>'
+                f'<div>{escape(a.display_name)} — <a href="{unit_base}{a.unit_code}/{on_query}">'
+                f"{escape(a.unit_display_name)}</a></div>"
                 for a in p.current_positions
             )
             or '<span class="text-muted">—</span>'

@@ -16,7 +16,7 @@ from portal.ratelimits import limit_posts
 from portal.text import fold
 
 from .. import selectors, services
-from ..rows import ANSWER_FIELDS, ROW_FIELDS, answer_cards, question_rows
+from ..rows import ANSWER_FIELDS, ROW_FIELDS, answer_cards, options, question_rows
 from ..scope import is_committee
 from ..services import TransitionError
 from ._common import _deadline_steps, _end_of_day, _paginate, _plan_or_404
@@ -49,8 +49,8 @@ def answers(request):
             "query": query,
             "topic_id": topic_id,
             "unit_id": unit_id,
-            "topics": Topic.objects.order_by("position", "name"),
-            "units": training_units(),
+            "topics": options(Topic.objects.order_by("position", "name")),
+            "units": options(training_units()),
             "total": page.paginator.count,
         },
     )
