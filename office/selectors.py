@@ -370,6 +370,13 @@ def _matching(qs, words):
     return qs
 
 
+# What the search's cards read of units, assignments, people and positions.
+_CARD_UNIT = ("parent_id", "kind", "code", "name", "name_en", "short_name", "depth", "sort_path")
+_CARD_ASSIGNMENT = ("person_id", "relation", "unit_id", "position_id", "duty", "duty_en", "order")
+_CARD_PERSON = ("person__title", "person__full_name")
+_CARD_POSITION = ("position__name", "position__name_en", "position__is_leadership")
+
+
 def search(query: str, on: date | None = None, limit: int = 50) -> SearchResults:
     """People, units/areas and duties whose folded text contains every word of the query.
 
@@ -415,7 +422,10 @@ def search(query: str, on: date | None = None, limit: int = 50) -> SearchResults
         people.values(), key=lambda p: (not p.current_positions, p.full_name, p.pk)
     )
     # Units and areas, each with who answers for it and who monitors it on that day.
-    units = list(_matching(Unit.objects.all(), words).order_by("depth", "sort_path")[:limit])
+    # Only the columns the cards show or sort by (issue 15: a unit row has long descriptions).
+    units = list(
+        _matching(Unit.objects.only(*_CARD_UNIT), words).order_by("depth", "sort_path")[:limit]
+    )
     folded = " ".join(words)
     # The unit called exactly what was typed first ("truyen thong" → the area Truyền thông),
     # then areas and sections (what people look for), then the rest, shallow before deep.
@@ -435,12 +445,13 @@ def search(query: str, on: date | None = None, limit: int = 50) -> SearchResults
         .filter(unit_id__in=set(unit_ids) | parent_ids)
         .filter(~Q(relation=Relation.POSITION) | Q(position__is_leadership=True))
         .select_related("person", "position")
+        .only(*_CARD_ASSIGNMENT, *_CARD_PERSON, *_CARD_POSITION)
         .order_by("order", "pk")
     )
     by_unit = defaultdict(list)
     for a in assignments:
         by_unit[a.unit_id].append(a)
-    parents = {u.pk: u for u in Unit.objects.filter(pk__in=parent_ids)}
+    parents = {u.pk: u for u in Unit.objects.filter(pk__in=parent_ids).only(*_CARD_UNIT)}
     for u in units:
         u.parent_unit = parents.get(u.parent_id)
         node = Node(unit=u)
@@ -455,10 +466,13 @@ def search(query: str, on: date | None = None, limit: int = 50) -> SearchResults
     results.duties = list(
         _matching(Assignment.objects.on(day).filter(relation=Relation.GENERAL), words)
         .select_related("person", "unit")
+        .only(*_CARD_ASSIGNMENT, *_CARD_PERSON, *(f"unit__{f}" for f in _CARD_UNIT))
         .order_by("unit__sort_path", "order")[:limit]
     )
     results.unit_duties = list(
-        _matching(UnitDuty.objects.all(), words).select_related("unit")[:limit]
+        _matching(UnitDuty.objects.all(), words)
+        .select_related("unit")
+        .only("unit_id", "text", "text_en", *(f"unit__{f}" for f in _CARD_UNIT))[:limit]
     )
     return results
 
