@@ -445,15 +445,7 @@ def bm03(date_from: dt.date, date_to: dt.date) -> Bm03:
     tz = timezone.get_current_timezone()
     start = dt.datetime.combine(date_from, dt.time.min, tzinfo=tz)
     end = dt.datetime.combine(date_to + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
-    counts = (
-        AccountRequest.objects.filter(submitted_at__gte=start, submitted_at__lt=end)
-        # A merged duplicate is counted once, as the request it joined.
-        .exclude(status=Status.MERGED)
-        # By the unit in the directory (its name today), else the name given at submission.
-        .values("unit_id", "unit__name", "unit_name", "person_kind", "request_kind", "status")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
+    counts, auto = _bm03_counts(start, end)
     keys = BM03_KEYS
     units: dict[str, dict] = {}
     for c in counts:
@@ -467,18 +459,7 @@ def bm03(date_from: dt.date, date_to: dt.date) -> Bm03:
         row[outcome_of(c["status"])] += c["n"]
         row["total"] += c["n"]
     # Issue 17: how many of them the portal verified by itself (exact registry matches).
-    from .models import RequestEvent
-
-    for unit_name, snapshot, n in (
-        RequestEvent.objects.filter(
-            action="auto_verified",
-            request__submitted_at__gte=start,
-            request__submitted_at__lt=end,
-        )
-        .values_list("request__unit__name", "request__unit_name")
-        .annotate(n=Count("request_id", distinct=True))
-        .order_by()
-    ):
+    for unit_name, snapshot, n in auto:
         unit = unit_name or snapshot
         if unit in units:
             units[unit]["auto"] += n
@@ -487,7 +468,7 @@ def bm03(date_from: dt.date, date_to: dt.date) -> Bm03:
     rows = sorted(units.values(), key=lambda r: fold(r["unit"]))
     totals = {k: sum(r[k] for r in rows) for k in keys}
     totals["auto_share"] = 100.0 * totals["auto"] / totals["total"] if totals["total"] else None
-    by_type, by_issuer = _closed_step_stats(start, end)
+    by_type, by_issuer, names = _closed_step_stats(start, end)
     steps = []
     for key, number, label, _who in PROCEDURE_STEPS[1:]:
         count, on_time, median_hours = by_type.get(key, (0, 0, None))
@@ -501,43 +482,120 @@ def bm03(date_from: dt.date, date_to: dt.date) -> Bm03:
                 "median_hours": median_hours,
             }
         )
-    return Bm03(date_from, date_to, rows, totals, steps, _bm03_technicians(by_issuer))
+    return Bm03(date_from, date_to, rows, totals, steps, _bm03_technicians(by_issuer, names))
 
 
-# Per step type, then per issuer of step 4: how many closed, how many on time, median hours.
-_CLOSED_STEPS_SQL = """
-    SELECT {key}, count(*), count(*) FILTER (WHERE s.closed_at <= s.due_at),
-           percentile_cont(0.5) WITHIN GROUP (
-               ORDER BY extract(epoch FROM s.closed_at - s.started_at) / 3600)
-    FROM portal_deadlinestep s {join}
-    WHERE s.content_type_id = %s AND s.closed_at >= %s AND s.closed_at < %s {where}
-    GROUP BY 1
+# The period's requests by unit, form, kind and status, and the auto-verified ones by unit,
+# in one round trip (PostgreSQL; the ORM's two queries cost more to build than to run).
+_BM03_COUNTS_SQL = """
+    SELECT 'n', r.unit_id, u.name, r.unit_name, r.person_kind, r.request_kind, r.status,
+           count(*)
+    FROM accounts_accountrequest r LEFT JOIN office_unit u ON u.id = r.unit_id
+    WHERE r.submitted_at >= %s AND r.submitted_at < %s AND r.status <> %s
+    GROUP BY 2, 3, 4, 5, 6, 7
+    UNION ALL
+    SELECT 'auto', NULL, u.name, r.unit_name, NULL, NULL, NULL, count(DISTINCT e.request_id)
+    FROM accounts_requestevent e JOIN accounts_accountrequest r ON r.id = e.request_id
+        LEFT JOIN office_unit u ON u.id = r.unit_id
+    WHERE e.action = 'auto_verified' AND r.submitted_at >= %s AND r.submitted_at < %s
+    GROUP BY 3, 4
 """
 
 
-def _closed_step_stats(start, end) -> tuple[dict, dict]:
+def _bm03_counts(start, end) -> tuple[list[dict], list[tuple]]:
+    """BM03's counts: dicts of unit_id, unit__name, unit_name, person_kind, request_kind,
+    status and n (a merged duplicate is counted once, as the request it joined), and
+    (unit name in the directory, name given, n) of the requests the portal verified itself."""
+    from django.db import connection
+
+    from .models import RequestEvent
+
+    if connection.vendor == "postgresql":
+        counts, auto = [], []
+        with connection.cursor() as cursor:
+            cursor.execute(_BM03_COUNTS_SQL, [start, end, Status.MERGED, start, end])
+            for tag, unit_id, unit, snapshot, person_kind, request_kind, status, n in cursor:
+                if tag == "auto":
+                    auto.append((unit, snapshot, n))
+                    continue
+                counts.append(
+                    {
+                        "unit_id": unit_id,
+                        "unit__name": unit,
+                        "unit_name": snapshot,
+                        "person_kind": person_kind,
+                        "request_kind": request_kind,
+                        "status": status,
+                        "n": n,
+                    }
+                )
+        return counts, auto
+    counts = (
+        AccountRequest.objects.filter(submitted_at__gte=start, submitted_at__lt=end)
+        .exclude(status=Status.MERGED)
+        # By the unit in the directory (its name today), else the name given at submission.
+        .values("unit_id", "unit__name", "unit_name", "person_kind", "request_kind", "status")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    auto = (
+        RequestEvent.objects.filter(
+            action="auto_verified",
+            request__submitted_at__gte=start,
+            request__submitted_at__lt=end,
+        )
+        .values_list("request__unit__name", "request__unit_name")
+        .annotate(n=Count("request_id", distinct=True))
+        .order_by()
+    )
+    return list(counts), list(auto)
+
+
+# Per step type, and per issuer of step 4 (with the issuer's names), in one pass: how many
+# closed, how many on time, the median hours. GROUPING(...) = 1 marks the per-step rows; an
+# issuing step whose request is gone has no issuer row (`missing`), as with an inner join.
+_CLOSED_STEPS_SQL = """
+    SELECT s.step_type, GROUPING(r.issued_by_id), r.issued_by_id, r.id IS NULL AS missing,
+           u.full_name, u.first_name, u.last_name, u.username,
+           count(*), count(*) FILTER (WHERE s.closed_at <= s.due_at),
+           percentile_cont(0.5) WITHIN GROUP (
+               ORDER BY extract(epoch FROM s.closed_at - s.started_at) / 3600)
+    FROM portal_deadlinestep s
+    LEFT JOIN accounts_accountrequest r
+        ON s.step_type = 'accounts.issue' AND r.id = s.object_id::bigint
+    LEFT JOIN portal_user u ON u.id = r.issued_by_id
+    WHERE s.content_type_id = %s AND s.closed_at >= %s AND s.closed_at < %s
+    GROUP BY GROUPING SETS (
+        (s.step_type),
+        (s.step_type, r.issued_by_id, r.id IS NULL, u.full_name, u.first_name, u.last_name,
+         u.username)
+    )
+"""
+
+
+def _closed_step_stats(start, end) -> tuple[dict, dict, dict | None]:
     """The steps closed in the period, counted in the database (issue 15: BM03 for a month of
-    1,000,000 requests reads aggregates, not one row per step). SQLite, which has no
-    percentile, gets the same numbers from the rows."""
+    1,000,000 requests reads aggregates, not one row per step), with the issuers' names (None
+    when they are still to be read). SQLite, which has no percentile, gets the same numbers
+    from the rows."""
     from django.db import connection
 
     ct = ContentType.objects.get_for_model(AccountRequest)
     if connection.vendor == "postgresql":
+        by_type, by_issuer, names = {}, {}, {}
         with connection.cursor() as cursor:
-            cursor.execute(
-                _CLOSED_STEPS_SQL.format(key="s.step_type", join="", where=""), [ct.pk, start, end]
-            )
-            by_type = {k: (n, ok, med) for k, n, ok, med in cursor.fetchall()}
-            cursor.execute(
-                _CLOSED_STEPS_SQL.format(
-                    key="r.issued_by_id",
-                    join="JOIN accounts_accountrequest r ON r.id = s.object_id::bigint",
-                    where="AND s.step_type = 'accounts.issue'",
-                ),
-                [ct.pk, start, end],
-            )
-            by_issuer = {k: (n, ok, med) for k, n, ok, med in cursor.fetchall()}
-        return by_type, by_issuer
+            cursor.execute(_CLOSED_STEPS_SQL, [ct.pk, start, end])
+            for step, per_step, issuer, missing, *name, n, ok, med in cursor.fetchall():
+                if per_step:
+                    by_type[step] = (n, ok, med)
+                elif step == "accounts.issue" and not missing:
+                    by_issuer[issuer] = (n, ok, med)
+                    if issuer is not None:
+                        full, first, last, username = name
+                        names[issuer] = User(
+                            full_name=full, first_name=first, last_name=last, username=username
+                        ).display_name
+        return by_type, by_issuer, names
     closed = DeadlineStep.objects.filter(
         content_type=ct, closed_at__gte=start, closed_at__lt=end
     ).values_list("step_type", "started_at", "due_at", "closed_at", "object_id")
@@ -563,16 +621,18 @@ def _closed_step_stats(start, end) -> tuple[dict, dict]:
     return (
         {k: stats(v) for k, v in items.items()},
         {k: stats(v) for k, v in per_issuer.items()},
+        None,
     )
 
 
-def _bm03_technicians(by_issuer: dict) -> list[dict]:
+def _bm03_technicians(by_issuer: dict, names: dict | None = None) -> list[dict]:
     """Step 4 per person who issued (the portal's own provisioning as one more row), from the
     issuing steps closed in the period: how many, how many on time, the median hours."""
-    names = {
-        u.pk: u.display_name
-        for u in User.objects.filter(pk__in={i for i in by_issuer if i is not None})
-    }
+    if names is None:
+        names = {
+            u.pk: u.display_name
+            for u in User.objects.filter(pk__in={i for i in by_issuer if i is not None})
+        }
     rows = []
     for issuer, (count, on_time, median_hours) in by_issuer.items():
         rows.append(

@@ -129,12 +129,18 @@ PAGES = {
             "/directory/search/?q=tuyen+sinh",
             None,
             "floor",
-            "/bench/floor/people",
+            "/bench/floor/people?q=tuyen+sinh",
         )
     ],
     "answers": [
         ("answers", "/dialogue/answers/", None, "floor", "/bench/floor/answers"),
-        ("answers-search", "/dialogue/answers/?q=hoc+phi", None, "floor", None),
+        (
+            "answers-search",
+            "/dialogue/answers/?q=hoc+phi",
+            None,
+            "floor",
+            "/bench/floor/answers?q=hoc+phi",
+        ),
     ],
     "responder": [
         ("responder", "/dialogue/to-answer/", "responder", "floor", "/bench/floor/responder")

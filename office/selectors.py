@@ -8,9 +8,10 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Exists, OuterRef, Prefetch, Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
+from portal.bilingual import in_language
 from portal.models import RoleGrant
 from portal.text import fold, fold_words
 
@@ -315,9 +316,45 @@ def unit_history(unit: Unit):
 
 
 @dataclass
+class FoundPosition:
+    """A position a person found by the search holds on the day: what the people table says."""
+
+    name: str
+    name_en: str
+    unit_code: str
+    unit_name: str
+    unit_name_en: str
+
+    @property
+    def display_name(self) -> str:
+        return in_language(self.name, self.name_en)
+
+    @property
+    def unit_display_name(self) -> str:
+        return in_language(self.unit_name, self.unit_name_en)
+
+
+@dataclass
+class FoundPerson:
+    """A person found by the search: the columns of the people table, read with values() (50
+    rows of Person and Assignment models with their units cost more than the page's query)."""
+
+    pk: int
+    title: str
+    full_name: str
+    email: str
+    phone: str
+    current_positions: list[FoundPosition] = field(default_factory=list)
+
+    @property
+    def display_name(self) -> str:
+        return f"{self.title} {self.full_name}".strip()
+
+
+@dataclass
 class SearchResults:
     query: str
-    people: list[Person] = field(default_factory=list)
+    people: list[FoundPerson] = field(default_factory=list)
     units: list[Node] = field(default_factory=list)
     duties: list[Assignment] = field(default_factory=list)
     unit_duties: list[UnitDuty] = field(default_factory=list)
@@ -333,6 +370,13 @@ def _matching(qs, words):
     return qs
 
 
+# What the search's cards read of units, assignments, people and positions.
+_CARD_UNIT = ("parent_id", "kind", "code", "name", "name_en", "short_name", "depth", "sort_path")
+_CARD_ASSIGNMENT = ("person_id", "relation", "unit_id", "position_id", "duty", "duty_en", "order")
+_CARD_PERSON = ("person__title", "person__full_name")
+_CARD_POSITION = ("position__name", "position__name_en", "position__is_leadership")
+
+
 def search(query: str, on: date | None = None, limit: int = 50) -> SearchResults:
     """People, units/areas and duties whose folded text contains every word of the query.
 
@@ -344,28 +388,44 @@ def search(query: str, on: date | None = None, limit: int = 50) -> SearchResults
     results = SearchResults(query=query)
     if not words:
         return results
-    # People: by name, title or e-mail, or by the name of a position they hold on that day.
+    # People: by name, title or e-mail, or by the name of a position they hold on that day —
+    # one query (each way finds at most `limit`), then their positions that day in another.
     position_hits = _matching(Position.objects.all(), words).values("pk")
-    person_ids = set(_matching(Person.objects.all(), words).values_list("pk", flat=True)[:limit])
-    person_ids |= set(
+    by_name = _matching(Person.objects.all(), words).order_by("full_name", "pk").values("pk")
+    holders = (
         Assignment.objects.on(day)
         .filter(relation=Relation.POSITION, position__in=position_hits)
-        .values_list("person_id", flat=True)[:limit]
+        .values("person_id")
     )
-    people = list(
-        Person.objects.filter(pk__in=person_ids).prefetch_related(
-            Prefetch(
-                "assignments",
-                queryset=Assignment.objects.on(day)
-                .filter(relation=Relation.POSITION)
-                .select_related("position", "unit"),
-                to_attr="current_positions",
-            )
+    people = {
+        row["id"]: FoundPerson(
+            row["id"], row["title"], row["full_name"], row["email"], row["phone"]
         )
+        for row in Person.objects.filter(
+            Q(pk__in=by_name[:limit]) | Q(pk__in=holders[:limit])
+        ).values("id", "title", "full_name", "email", "phone")
+    }
+    for row in (
+        Assignment.objects.on(day)
+        .filter(relation=Relation.POSITION, person_id__in=list(people))
+        .values_list(
+            "person_id",
+            "position__name",
+            "position__name_en",
+            "unit__code",
+            "unit__name",
+            "unit__name_en",
+        )
+    ):
+        people[row[0]].current_positions.append(FoundPosition(*row[1:]))
+    results.people = sorted(
+        people.values(), key=lambda p: (not p.current_positions, p.full_name, p.pk)
     )
-    results.people = sorted(people, key=lambda p: (not p.current_positions, p.full_name))
     # Units and areas, each with who answers for it and who monitors it on that day.
-    units = list(_matching(Unit.objects.all(), words).order_by("depth", "sort_path")[:limit])
+    # Only the columns the cards show or sort by (issue 15: a unit row has long descriptions).
+    units = list(
+        _matching(Unit.objects.only(*_CARD_UNIT), words).order_by("depth", "sort_path")[:limit]
+    )
     folded = " ".join(words)
     # The unit called exactly what was typed first ("truyen thong" → the area Truyền thông),
     # then areas and sections (what people look for), then the rest, shallow before deep.
@@ -383,14 +443,15 @@ def search(query: str, on: date | None = None, limit: int = 50) -> SearchResults
     assignments = (
         Assignment.objects.on(day)
         .filter(unit_id__in=set(unit_ids) | parent_ids)
-        .exclude(relation=Relation.POSITION, position__is_leadership=False)
+        .filter(~Q(relation=Relation.POSITION) | Q(position__is_leadership=True))
         .select_related("person", "position")
+        .only(*_CARD_ASSIGNMENT, *_CARD_PERSON, *_CARD_POSITION)
         .order_by("order", "pk")
     )
     by_unit = defaultdict(list)
     for a in assignments:
         by_unit[a.unit_id].append(a)
-    parents = {u.pk: u for u in Unit.objects.filter(pk__in=parent_ids)}
+    parents = {u.pk: u for u in Unit.objects.filter(pk__in=parent_ids).only(*_CARD_UNIT)}
     for u in units:
         u.parent_unit = parents.get(u.parent_id)
         node = Node(unit=u)
@@ -405,10 +466,13 @@ def search(query: str, on: date | None = None, limit: int = 50) -> SearchResults
     results.duties = list(
         _matching(Assignment.objects.on(day).filter(relation=Relation.GENERAL), words)
         .select_related("person", "unit")
+        .only(*_CARD_ASSIGNMENT, *_CARD_PERSON, *(f"unit__{f}" for f in _CARD_UNIT))
         .order_by("unit__sort_path", "order")[:limit]
     )
     results.unit_duties = list(
-        _matching(UnitDuty.objects.all(), words).select_related("unit")[:limit]
+        _matching(UnitDuty.objects.all(), words)
+        .select_related("unit")
+        .only("unit_id", "text", "text_en", *(f"unit__{f}" for f in _CARD_UNIT))[:limit]
     )
     return results
 

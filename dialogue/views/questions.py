@@ -16,6 +16,7 @@ from portal.ratelimits import limit_posts
 from portal.text import fold
 
 from .. import selectors, services
+from ..rows import ANSWER_FIELDS, ROW_FIELDS, answer_cards, options, question_rows
 from ..scope import is_committee
 from ..services import TransitionError
 from ._common import _deadline_steps, _end_of_day, _paginate, _plan_or_404
@@ -34,7 +35,10 @@ def answers(request):
     unit_id = int(unit_id) if unit_id and unit_id.isdigit() else None
     qs = selectors.public_answers(query, topic_id, unit_id)
     key = hashlib.sha256(f"{fold(query)}|{topic_id}|{unit_id}".encode()).hexdigest()[:32]
+    # The cards are written once in Python from values() dicts (dialogue/rows.py, issue 15);
+    # the page is sliced first, so the count reads no join.
     page = _paginate(request, qs, 20, count_key=f"dialogue:answers-count:{key}")
+    page.object_list = answer_cards(page.object_list.values(*ANSWER_FIELDS))
     from ..scope import training_units
 
     return render(
@@ -45,8 +49,8 @@ def answers(request):
             "query": query,
             "topic_id": topic_id,
             "unit_id": unit_id,
-            "topics": Topic.objects.order_by("position", "name"),
-            "units": training_units(),
+            "topics": options(Topic.objects.order_by("position", "name")),
+            "units": options(training_units()),
             "total": page.paginator.count,
         },
     )
@@ -327,11 +331,13 @@ def question_list(request):
 
     for word in fold_words(query):
         qs = qs.filter(search_key__contains=word)
+    page = _paginate(request, qs, 30)
+    page.object_list = question_rows(page.object_list.values(*ROW_FIELDS))
     return render(
         request,
         "dialogue/question_list.html",
         {
-            "page": _paginate(request, qs, 30),
+            "page": page,
             "statuses": Question.Status.choices,
             "status": status,
             "topics": Topic.objects.order_by("position"),
@@ -354,12 +360,17 @@ def responder_queue(request):
 
         qs = qs.filter(department_id__in=unit_ids_of(request.user))
     # A page at a time: a department may have thousands waiting, and the page must not grow
-    # with them (issue 15).
+    # with them (issue 15). Rows are values() dicts written once in Python (dialogue/rows.py).
+    # The number waiting is counted each time (one index-only count): a cached one would cut
+    # the page short when questions arrive.
     routed = qs.filter(status=Question.Status.ROUTED).order_by("due_at", "id")
-    open_items = _paginate(request, routed)
-    done_items = qs.filter(
-        status__in=[Question.Status.ANSWERED, Question.Status.PUBLISHED]
-    ).order_by("-answered_at")[:50]
+    open_items = _paginate(request, routed)  # counted without the rows' joins
+    open_items.object_list = question_rows(open_items.object_list.values(*ROW_FIELDS))
+    done_items = question_rows(
+        qs.filter(status__in=[Question.Status.ANSWERED, Question.Status.PUBLISHED])
+        .order_by("-answered_at")
+        .values(*ROW_FIELDS)[:50]
+    )
     return render(
         request,
         "dialogue/responder_queue.html",

@@ -5,6 +5,7 @@ from django.shortcuts import render
 from portal.access import role_required
 
 from .. import selectors
+from ..rows import ROW_FIELDS, question_rows
 from ._common import _plan_or_404
 
 # --- dashboard and reports -------------------------------------------------------------------
@@ -36,14 +37,18 @@ def dashboard(request):
             "total": sum(n for _v, _l, n in status_rows if _v != Question.Status.MERGED),
             "overdue": selectors.overdue_by_department(plan),
             "open_by_dept": selectors.open_by_department(plan),
-            "to_route": plan.questions.filter(status=Question.Status.ESCALATED)
-            .select_related("topic", "unit", "topic__department")
-            .order_by("escalated_at")[:15],
-            "to_publish": plan.questions.filter(
-                status=Question.Status.ANSWERED, department__isnull=False
-            )
-            .select_related("topic", "department")
-            .order_by("answered_at")[:15],
+            "to_route": question_rows(
+                plan.questions.filter(status=Question.Status.ESCALATED)
+                .order_by("escalated_at")
+                .values(*ROW_FIELDS)[:15],
+                compact=True,
+            ),
+            "to_publish": question_rows(
+                plan.questions.filter(status=Question.Status.ANSWERED, department__isnull=False)
+                .order_by("answered_at")
+                .values(*ROW_FIELDS)[:15],
+                compact=True,
+            ),
         },
     )
 

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST
 from portal.access import role_required
 
 from .. import selectors, services
+from ..rows import ROW_FIELDS, question_rows
 from ..scope import is_committee
 from ..services import TransitionError
 from ._common import _deadline_steps, _form_page, _plan_or_404
@@ -74,13 +75,23 @@ def unit_home(request):
         {
             "plan": plan,
             "sessions": sessions.order_by("-held_on"),
-            "to_handle": questions.filter(status=Question.Status.SUBMITTED).order_by("created_at"),
-            "answered": questions.filter(
-                status=Question.Status.ANSWERED, department__isnull=True
-            ).order_by("-answered_at"),
-            "others": questions.exclude(
-                status__in=[Question.Status.SUBMITTED, Question.Status.MERGED]
-            ).order_by("-created_at")[:50],
+            "to_handle": question_rows(
+                questions.filter(status=Question.Status.SUBMITTED)
+                .order_by("created_at")
+                .values(*ROW_FIELDS),
+                compact=True,
+            ),
+            "answered": question_rows(
+                questions.filter(status=Question.Status.ANSWERED, department__isnull=True)
+                .order_by("-answered_at")
+                .values(*ROW_FIELDS),
+                compact=True,
+            ),
+            "others": question_rows(
+                questions.exclude(status__in=[Question.Status.SUBMITTED, Question.Status.MERGED])
+                .order_by("-created_at", "-id")
+                .values(*ROW_FIELDS)[:50]
+            ),
             "units": _writable_units(request.user),
         },
     )
