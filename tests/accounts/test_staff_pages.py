@@ -232,6 +232,11 @@ def test_a_search_pages_through_its_matches_in_due_order(client_for, many):
     assert [r.due_at for r in first.rows] == sorted(r.due_at for r in first.rows)
     second = client.get("/accounts/queue/", {"q": "2024", "after": first.next_cursor})
     assert len(second.context["page"].rows) == 5
+    assert second.context["page"].prev_cursor
+    back = client.get(
+        "/accounts/queue/", {"q": "2024", "before": second.context["page"].prev_cursor}
+    )
+    assert [r.pk for r in back.context["page"].rows] == [r.pk for r in first.rows]
 
 
 @pytest.mark.parametrize("url", ["/accounts/queue/", "/accounts/technician/", "/accounts/notify/"])
