@@ -228,6 +228,8 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 AUTH_USER_MODEL = "portal.User"
 LOGIN_URL = "login"
 # A logged-in session ends after this long without a request, and this long after the log-in.
+# Database sessions, read with one plain SELECT (portal.session_store).
+SESSION_ENGINE = "portal.session_store"
 SESSION_IDLE_MINUTES = env.int("SESSION_IDLE_MINUTES", default=30)
 SESSION_MAX_HOURS = env.int("SESSION_MAX_HOURS", default=10)
 SESSION_COOKIE_AGE = SESSION_MAX_HOURS * 3600
