@@ -14,6 +14,7 @@ class OfficeConfig(AppConfig):
         # Sign-in through the university's directory: link the directory's person, and let
         # the group → role mapping name our units.
         directory_signed_in.connect(_link_person, dispatch_uid="office.link_person")
+        _watch_the_directory()
         register_unit_choices(_unit_choices)
 
         register(
@@ -49,3 +50,32 @@ def _unit_choices():
         (code, f"{'· ' * depth}{name} ({code})")
         for code, name, depth in Unit.objects.tree_order().values_list("code", "name", "depth")
     ]
+
+
+def _watch_the_directory():
+    """Any save or delete of the directory's rows gives it a new version: the kept search
+    results (office.selectors.kept_search) are then answered afresh. At once (the same
+    transaction reads its own writes) and again on commit (a search racing the transaction
+    may have kept the rows as they were before it)."""
+    from django.db import transaction
+    from django.db.models.signals import post_delete, post_save
+
+    from . import models
+    from .selectors import directory_changed
+
+    def changed(sender, **kwargs):
+        directory_changed()
+        transaction.on_commit(directory_changed, using=kwargs.get("using"))
+
+    for model in (
+        models.Unit,
+        models.UnitVersion,
+        models.UnitDuty,
+        models.Person,
+        models.Position,
+        models.Assignment,
+    ):
+        for signal in (post_save, post_delete):
+            signal.connect(
+                changed, sender=model, weak=False, dispatch_uid=f"office.version.{model.__name__}"
+            )

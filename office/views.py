@@ -227,7 +227,7 @@ def search(request):
     results = None
     common = _common(request, day, as_of_form)
     if form.is_bound and form.is_valid() and form.cleaned_data["q"].strip():
-        results = selectors.search(form.cleaned_data["q"], on=day)
+        results = selectors.kept_search(form.cleaned_data["q"], on=day)
         _people_rows(results.people, common["on_query"], common["show_phones"])
     return render(request, "office/search.html", {**common, "form": form, "results": results})
 

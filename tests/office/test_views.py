@@ -346,3 +346,32 @@ def test_the_search_reads_a_constant_number_of_queries_however_many_staff_match(
     (card,) = response.context["results"].units
     assert card.staff == []  # not read: the card does not show them
     assert 'data-testid="unit-result"' in response.content.decode()
+
+
+def test_a_kept_search_answers_again_without_the_database_and_sees_each_edit_at_once(
+    client, db, django_assert_num_queries, django_assert_max_num_queries
+):
+    """Issue 15: the search's results are kept under the directory's version. The same search
+    again reads no directory row; a person renamed, added or ended shows at the next search."""
+    unit = UnitFactory(code="tuyen-sinh", name="Tuyển sinh", kind=UnitKind.AREA)
+    clerk = PositionFactory(unit=unit, name="Cán bộ tuyển sinh", is_leadership=False)
+    an = PersonFactory(full_name="Phạm Thị An")
+    held = AssignmentFactory(unit=unit, position=clerk, person=an)
+    search = "/directory/search/"
+    assert "Phạm Thị An" in client.get(search, {"q": "tuyen sinh"}).content.decode()
+    with django_assert_num_queries(0):  # an anonymous reader: no session, no user
+        again = client.get(search, {"q": "tuyển  sinh"}).content.decode()
+    assert "Phạm Thị An" in again and 'value="tuyển  sinh"' in again
+
+    an.full_name = "Phạm Thị Ánh"
+    an.save()
+    page = client.get(search, {"q": "tuyen sinh"}).content.decode()
+    assert "Phạm Thị Ánh" in page and "Phạm Thị An<" not in page
+
+    AssignmentFactory(unit=unit, position=clerk, person=PersonFactory(full_name="Đỗ Văn Bình"))
+    assert "Đỗ Văn Bình" in client.get(search, {"q": "tuyen sinh"}).content.decode()
+
+    held.delete()
+    with django_assert_max_num_queries(10):
+        page = client.get(search, {"q": "tuyen sinh"}).content.decode()
+    assert "Phạm Thị Ánh" not in page and "Đỗ Văn Bình" in page
