@@ -12,6 +12,7 @@ class DialogueConfig(AppConfig):
         from . import privacy
 
         privacy.register_source()
+        _forget_answer_filters_on_edits()
         from portal.tasks import register_periodic_task
 
         from . import engine
@@ -54,3 +55,25 @@ class DialogueConfig(AppConfig):
 
         # The committee sees whether the plan's mail went out, never its bodies.
         watch_deliveries("dialogue_committee", "dialogue/")
+
+
+def _forget_answer_filters_on_edits():
+    """A topic or a unit saved or deleted: the answers page's filters are read again (at once,
+    and on commit for a page that raced the transaction)."""
+    from django.db import transaction
+    from django.db.models.signals import post_delete, post_save
+
+    from office.models import Unit
+
+    from .models import Topic
+    from .selectors import forget_answer_filters
+
+    def forget(sender, **kwargs):
+        forget_answer_filters()
+        transaction.on_commit(forget_answer_filters, using=kwargs.get("using"))
+
+    for model in (Topic, Unit):
+        for signal in (post_save, post_delete):
+            signal.connect(
+                forget, sender=model, weak=False, dispatch_uid=f"dialogue.filters.{model.__name__}"
+            )

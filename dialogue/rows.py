@@ -126,11 +126,10 @@ class Option:
     display_name: str
 
 
-def options(qs) -> list[Option]:
-    """A filter's options from a queryset of rows with `name` and `name_en` (topics, units),
-    read as values: no model instance per option."""
+def options(rows) -> list[Option]:
+    """A filter's options from (pk, name, name_en) rows (topics, units; no model instance per
+    option), named in the reader's language."""
     en = reading_english()
-    rows = qs.values_list("pk", "name", "name_en")
     return [Option(pk, en and name_en or name) for pk, name, name_en in rows]
 
 

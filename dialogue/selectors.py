@@ -309,3 +309,34 @@ def selection_candidates(plan, query: str = "", topic_id=None):
     if topic_id:
         qs = qs.filter(topic_id=topic_id)
     return qs
+
+
+# --- the public answers' filters, kept (issue 15) ------------------------------------------------
+# The topics and the training units the answers page offers: three queries on every load of a
+# public page, for lists that change when a topic or a unit is edited. Kept in the cache and
+# forgotten on any save or delete of a topic or a unit (dialogue.apps), at once and on commit.
+
+ANSWER_FILTERS_KEY = "dialogue:answer-filters"
+
+
+def answer_filter_rows() -> tuple[list, list]:
+    """([(pk, name, name_en)] of the topics, the same of the training units)."""
+    from django.core.cache import cache
+
+    from .models import Topic
+    from .scope import training_units
+
+    kept = cache.get(ANSWER_FILTERS_KEY)
+    if kept is None:
+        kept = (
+            list(Topic.objects.order_by("position", "name").values_list("pk", "name", "name_en")),
+            list(training_units().values_list("pk", "name", "name_en")),
+        )
+        cache.set(ANSWER_FILTERS_KEY, kept, 3600)
+    return kept
+
+
+def forget_answer_filters(**_signal) -> None:
+    from django.core.cache import cache
+
+    cache.delete(ANSWER_FILTERS_KEY)

@@ -26,8 +26,6 @@ from ._common import _deadline_steps, _end_of_day, _paginate, _plan_or_404
 
 def answers(request):
     """Public: published answers, searchable without accents, by topic and unit; no names."""
-    from ..models import Topic
-
     query = request.GET.get("q", "").strip()[:200]
     topic_id = request.GET.get("topic") or None
     unit_id = request.GET.get("unit") or None
@@ -39,8 +37,7 @@ def answers(request):
     # the page is sliced first, so the count reads no join.
     page = _paginate(request, qs, 20, count_key=f"dialogue:answers-count:{key}")
     page.object_list = answer_cards(page.object_list.values(*ANSWER_FIELDS))
-    from ..scope import training_units
-
+    topics, units = selectors.answer_filter_rows()
     return render(
         request,
         "dialogue/answers.html",
@@ -49,8 +46,8 @@ def answers(request):
             "query": query,
             "topic_id": topic_id,
             "unit_id": unit_id,
-            "topics": options(Topic.objects.order_by("position", "name")),
-            "units": options(training_units()),
+            "topics": options(topics),
+            "units": options(units),
             "total": page.paginator.count,
         },
     )

@@ -260,6 +260,26 @@ def test_answers_are_filtered_by_topic_and_unit(client, published, topic, units)
     assert "Học phí năm nay" not in body
 
 
+def test_the_answers_filters_are_kept_yet_show_a_renamed_topic_or_unit_at_once(
+    client, published, topic, units, django_assert_max_num_queries
+):
+    """Issue 15: the topics and units the filters offer are kept between page loads, and
+    forgotten when a topic or a unit is edited."""
+    published(text="Học phí năm nay thế nào?")
+    answers = reverse("dialogue:answers")
+    client.get(answers)
+    with django_assert_max_num_queries(2):  # the page of answers and its count, no filter lists
+        client.get(answers, {"q": "hoc phi"})
+    library = topic("thu-vien")
+    library.name = "Thư viện số"
+    library.save()
+    assert "Thư viện số" in client.get(answers).content.decode()
+    faculty = units["hou-cntt"]
+    faculty.name = "Khoa Công nghệ Thông tin số"
+    faculty.save()
+    assert "Khoa Công nghệ Thông tin số" in client.get(answers).content.decode()
+
+
 def test_the_public_page_never_shows_a_learners_name(client, published, learner):
     published(text="Câu hỏi công khai có tên không?")
     published(text="Câu hỏi ẩn danh hoàn toàn", anonymous=True)
