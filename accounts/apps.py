@@ -7,9 +7,8 @@ class AccountsConfig(AppConfig):
     verbose_name = _("E-mail accounts (MTT.QT06)")
 
     def ready(self):
-        from django.db.models.signals import post_delete, post_save
-
         from office.models import Unit
+        from portal.cache import forget_on_change
         from portal.navigation import NavItem, register
         from portal.ops import watch_deliveries
         from portal.tasks import register_periodic_task
@@ -20,8 +19,7 @@ class AccountsConfig(AppConfig):
         # The forms' cached unit list follows the directory (accounts.forms.unit_choices).
         from .forms import forget_unit_choices
 
-        post_save.connect(forget_unit_choices, sender=Unit, dispatch_uid="accounts.units")
-        post_delete.connect(forget_unit_choices, sender=Unit, dispatch_uid="accounts.units-del")
+        forget_on_change((Unit,), forget_unit_choices, "accounts.units")
 
         deadlines.register()
         downloads.register()

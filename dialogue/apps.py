@@ -58,22 +58,11 @@ class DialogueConfig(AppConfig):
 
 
 def _forget_answer_filters_on_edits():
-    """A topic or a unit saved or deleted: the answers page's filters are read again (at once,
-    and on commit for a page that raced the transaction)."""
-    from django.db import transaction
-    from django.db.models.signals import post_delete, post_save
-
+    """A topic or a unit saved or deleted: the answers page's filters are read again."""
     from office.models import Unit
+    from portal.cache import forget_on_change
 
     from .models import Topic
     from .selectors import forget_answer_filters
 
-    def forget(sender, **kwargs):
-        forget_answer_filters()
-        transaction.on_commit(forget_answer_filters, using=kwargs.get("using"))
-
-    for model in (Topic, Unit):
-        for signal in (post_save, post_delete):
-            signal.connect(
-                forget, sender=model, weak=False, dispatch_uid=f"dialogue.filters.{model.__name__}"
-            )
+    forget_on_change((Topic, Unit), forget_answer_filters, "dialogue.filters")

@@ -54,28 +54,21 @@ def _unit_choices():
 
 def _watch_the_directory():
     """Any save or delete of the directory's rows gives it a new version: the kept search
-    results (office.selectors.kept_search) are then answered afresh. At once (the same
-    transaction reads its own writes) and again on commit (a search racing the transaction
-    may have kept the rows as they were before it)."""
-    from django.db import transaction
-    from django.db.models.signals import post_delete, post_save
+    results (office.selectors.kept_search) are then answered afresh."""
+    from portal.cache import forget_on_change
 
     from . import models
     from .selectors import directory_changed
 
-    def changed(sender, **kwargs):
-        directory_changed()
-        transaction.on_commit(directory_changed, using=kwargs.get("using"))
-
-    for model in (
-        models.Unit,
-        models.UnitVersion,
-        models.UnitDuty,
-        models.Person,
-        models.Position,
-        models.Assignment,
-    ):
-        for signal in (post_save, post_delete):
-            signal.connect(
-                changed, sender=model, weak=False, dispatch_uid=f"office.version.{model.__name__}"
-            )
+    forget_on_change(
+        (
+            models.Unit,
+            models.UnitVersion,
+            models.UnitDuty,
+            models.Person,
+            models.Position,
+            models.Assignment,
+        ),
+        directory_changed,
+        "office.version",
+    )

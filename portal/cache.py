@@ -172,3 +172,25 @@ def _keep_near(key: str, value, seconds: float = NEAR_SECONDS) -> None:
         if len(_near) >= NEAR_MAX:
             _near.clear()
         _near[key] = (time.monotonic() + seconds, value)
+
+
+# --- kept values that follow the rows they were read from ----------------------------------------
+
+
+def forget_on_change(models, forget, name: str) -> None:
+    """Call `forget()` whenever a row of one of `models` is saved or deleted: at once (the
+    same transaction reads its own writes) and again when the transaction commits (a reader
+    racing it may have kept the rows as they were before). For cached values read from those
+    rows: the forms' unit list, the directory's search results, the answers' filters."""
+    from django.db import transaction
+    from django.db.models.signals import post_delete, post_save
+
+    def changed(sender, using=None, **kwargs):
+        forget()
+        transaction.on_commit(forget, using=using)
+
+    for model in models:
+        for signal in (post_save, post_delete):
+            signal.connect(
+                changed, sender=model, weak=False, dispatch_uid=f"{name}.{model._meta.label}"
+            )
