@@ -20,6 +20,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from portal.bilingual import localized, reading_english
+from portal.cache import near_get, near_set
 from portal.deferred import shown
 from portal.text import fold
 from portal.validators import validate_person_name
@@ -263,15 +264,17 @@ ENGLISH_UNIT_NAMES_KEY = "office:unit-names-en"
 
 def english_unit_names() -> dict:
     """{unit id: English name, Vietnamese name: English name} of every unit that has one,
-    cached (pages list many requests, each with the unit's name as it was written)."""
-    names = cache.get(ENGLISH_UNIT_NAMES_KEY)
+    cached (pages list many requests, each with the unit's name as it was written), and kept
+    near in the process: an English queue asks once per row (portal.cache.near_get; another
+    process may show a rename 5 s late, this one at once)."""
+    names = near_get(ENGLISH_UNIT_NAMES_KEY)
     if names is None:
         names = {}
         for pk, name, name_en in Unit.objects.exclude(name_en="").values_list(
             "pk", "name", "name_en"
         ):
             names[pk] = names[name] = name_en
-        cache.set(ENGLISH_UNIT_NAMES_KEY, names, 3600)
+        near_set(ENGLISH_UNIT_NAMES_KEY, names, 3600)
     return names
 
 
