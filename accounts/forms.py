@@ -35,7 +35,7 @@ UNIT_CHOICES_KEY = "accounts:unit-choices"
 EMPTY_FORM_KEY = "accounts:form:{person_kind}:{language}:{kind}"
 
 
-def forget_unit_choices(**_signal):
+def forget_unit_choices():
     """A unit added, renamed or removed in the directory shows on the forms at once."""
     cache.delete_many(
         [UNIT_CHOICES_KEY]

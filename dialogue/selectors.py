@@ -147,7 +147,6 @@ def public_answers(query: str = "", topic_id=None, unit_id=None):
 
     qs = (
         Question.objects.filter(status=Question.Status.PUBLISHED, merged_into__isnull=True)
-        .select_related("topic", "unit", "answered_by_unit")
         .order_by("-published_at", "-id")
     )
     for word in fold_words(query):
@@ -336,7 +335,7 @@ def answer_filter_rows() -> tuple[list, list]:
     return kept
 
 
-def forget_answer_filters(**_signal) -> None:
+def forget_answer_filters() -> None:
     from django.core.cache import cache
 
     cache.delete(ANSWER_FILTERS_KEY)

@@ -391,17 +391,18 @@ DIRECTORY_VERSION_KEY = "office:directory-version"
 SEARCH_TTL = 300
 
 
-def directory_version() -> str:
+def directory_version() -> str | None:
+    """The directory's version; None when the cache does not answer."""
     from django.core.cache import cache
 
     version = cache.get(DIRECTORY_VERSION_KEY)
     if version is None:
         cache.add(DIRECTORY_VERSION_KEY, uuid.uuid4().hex, None)
-        version = cache.get(DIRECTORY_VERSION_KEY) or "unversioned"
+        version = cache.get(DIRECTORY_VERSION_KEY)
     return version
 
 
-def directory_changed(**_signal) -> None:
+def directory_changed() -> None:
     """The directory's rows changed: searches are answered afresh from now on."""
     from django.core.cache import cache
 
@@ -413,7 +414,7 @@ def kept_search(query: str, on: date | None = None, limit: int = 50) -> SearchRe
     from django.core.cache import cache
 
     version = directory_version()
-    if version == "unversioned":  # the cache is not answering: nothing can be kept safely
+    if version is None:  # the cache is not answering: nothing can be kept safely
         return search(query, on=on, limit=limit)
     words = " ".join(fold_words(query))
     digest = hashlib.sha256(f"{words}|{_day(on).isoformat()}|{limit}".encode()).hexdigest()[:32]

@@ -182,12 +182,13 @@ def forget_on_change(models, forget, name: str) -> None:
     same transaction reads its own writes) and again when the transaction commits (a reader
     racing it may have kept the rows as they were before). For cached values read from those
     rows: the forms' unit list, the directory's search results, the answers' filters."""
-    from django.db import transaction
+    from django.db import connections, transaction
     from django.db.models.signals import post_delete, post_save
 
     def changed(sender, using=None, **kwargs):
         forget()
-        transaction.on_commit(forget, using=using)
+        if connections[using].in_atomic_block:  # outside one, on_commit would only repeat it
+            transaction.on_commit(forget, using=using)
 
     for model in models:
         for signal in (post_save, post_delete):
