@@ -313,7 +313,8 @@ def question_list(request):
     from ..scope import training_units
 
     plan = _plan_or_404()
-    qs = plan.questions.select_related(*selectors.QUESTION_RELATED).order_by("-created_at", "-id")
+    # Read as values() for the rows (dialogue/rows.py): the joins are named there.
+    qs = plan.questions.order_by("-created_at", "-id")
     status = request.GET.get("status", "")
     if status in Question.Status.values:
         qs = qs.filter(status=status)
