@@ -84,7 +84,6 @@ def open_many(model, ids, key, now):
         },
         [{"object_id": str(pk)} for pk in ids],
     )
-    return due
 
 
 def steps_of(request):

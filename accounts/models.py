@@ -109,6 +109,14 @@ def new_tracking_token() -> str:
     return secrets.token_urlsafe(32)
 
 
+def tracking_columns(token: str) -> dict:
+    """What a request's row keeps of its tracking token: its digest (to find it) and a sealed
+    copy (to write the link again); never the token itself."""
+    from .crypto import seal_token, token_digest
+
+    return {"tracking_digest": token_digest(token), "tracking_sealed": seal_token(token)}
+
+
 class Batch(models.Model):
     """One bulk upload by a unit (many BM01/BM02 rows in one CSV/XLSX file)."""
 
@@ -296,11 +304,9 @@ class AccountRequest(models.Model):
 
     def set_tracking_token(self, token: str | None = None) -> str:
         """Give the request a (new) tracking token; returns it."""
-        from .crypto import seal_token, token_digest
-
         token = token or new_tracking_token()
-        self.tracking_digest = token_digest(token)
-        self.tracking_sealed = seal_token(token)
+        for column, value in tracking_columns(token).items():
+            setattr(self, column, value)
         self._tracking_plain = (self.tracking_sealed, token)  # memory only, never saved
         return token
 

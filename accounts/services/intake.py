@@ -6,7 +6,6 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .. import deadlines as clock
-from ..crypto import seal_token, token_digest
 from ..models import (
     AccountRequest,
     AutoVerification,
@@ -18,6 +17,7 @@ from ..models import (
     full_name_of,
     new_tracking_token,
     search_key_of,
+    tracking_columns,
 )
 from ._common import _absolute, _require, allocate_references, tracking_url_maker, unit_ids
 from .public import REQUEST_FIELDS
@@ -110,12 +110,11 @@ class _Intake:
                 language=data.get("language") or "vi",
                 unit_id=self.units.get(data.get("unit_code") or ""),
             )
-            values["search_key"] = search_key_of(lambda name, v=values: v.get(name) or "")
-            # The token is kept in memory for the link; the row holds its digest and a sealed
-            # copy (AccountRequest.set_tracking_token).
+            values["search_key"] = search_key_of(values.get)
+            # The token is kept in memory for the link; the row holds what tracking_columns
+            # keeps of it.
             token = new_tracking_token()
-            values["tracking_digest"] = token_digest(token)
-            values["tracking_sealed"] = seal_token(token)
+            values.update(tracking_columns(token))
             requests.append(values)
             tokens.append(token)
         ids = insert_many(AccountRequest, self.request_common, requests)
