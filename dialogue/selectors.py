@@ -145,10 +145,9 @@ def public_answers(query: str = "", topic_id=None, unit_id=None):
 
     from .models import Question
 
-    qs = (
-        Question.objects.filter(status=Question.Status.PUBLISHED, merged_into__isnull=True)
-        .order_by("-published_at", "-id")
-    )
+    qs = Question.objects.filter(
+        status=Question.Status.PUBLISHED, merged_into__isnull=True
+    ).order_by("-published_at", "-id")
     for word in fold_words(query):
         qs = qs.filter(search_key__contains=word)
     if topic_id:
