@@ -10,7 +10,7 @@ from django.core.cache import cache
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from portal.bilingual import reading_english
+from portal.bilingual import in_language, reading_english
 from portal.cache import near_get
 from portal.forms import HoneypotMixin, PrivacyConsentForm, example
 from portal.text import fold
@@ -70,7 +70,7 @@ def unit_choices(
     if english is None:
         english = reading_english()
     choices = [
-        (code, (english and name_en) or name)
+        (code, in_language(name, name_en, english))
         for code, name, kind, name_en in units
         if kind in kinds
     ]

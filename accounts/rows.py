@@ -8,13 +8,14 @@ The queue pages render 25 rows on every load of a 100,000-request table: buildin
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import lru_cache
-from html import escape as _escape  # Django's escape() is this, behind a lazy-text wrapper
 
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+
+from portal.markup import esc
 
 from .models import OPEN_STATUSES, STATUS_BADGE, PersonKind, RequestKind, Status
 
@@ -90,18 +91,17 @@ class Row:
 
 def _row_html(row: Row, not_in_registry: str) -> str:
     """One <tr>, escaped once per value: the same markup the template's loop wrote."""
-    # str(): a lazy label or a SafeString is escaped like any text.
     r = row.req
-    claimed = _escape(str(r.claimed_by.display_name)) if r.claimed_by_id else ""
+    claimed = esc(r.claimed_by.display_name) if r.claimed_by_id else ""
     missing = "" if r.in_registry else not_in_registry
     return (
         f'<tr>\n      <td class="text-nowrap">{row.due}</td>\n'
-        f'      <td class="text-nowrap"><a href="{row.url}">{_escape(r.reference)}</a></td>\n'
-        f"      <td>{_escape(r.family_and_middle_names)} {_escape(r.given_name)}"
-        f'<div class="small text-muted">{_escape(r.person_id)}{missing}</div></td>\n'
-        f"      <td>{_escape(str(row.person_kind))}</td>\n"
-        f"      <td>{_escape(str(row.request_kind))}</td>\n"
-        f'      <td class="small">{_escape(str(row.unit))}</td>\n'
+        f'      <td class="text-nowrap"><a href="{row.url}">{esc(r.reference)}</a></td>\n'
+        f"      <td>{esc(r.family_and_middle_names)} {esc(r.given_name)}"
+        f'<div class="small text-muted">{esc(r.person_id)}{missing}</div></td>\n'
+        f"      <td>{esc(row.person_kind)}</td>\n"
+        f"      <td>{esc(row.request_kind)}</td>\n"
+        f'      <td class="small">{esc(row.unit)}</td>\n'
         f"      <td>{row.badge}</td>\n"
         f'      <td class="small">{claimed}</td>\n    </tr>'
     )

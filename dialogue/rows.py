@@ -7,7 +7,6 @@ per row cost several times the query that fetches them. Here each row is one `va
 `reverse()`, and each value is escaped once — the same markup the templates' loops wrote.
 """
 
-import html
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
@@ -19,7 +18,8 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from portal.bilingual import reading_english
+from portal.bilingual import in_language, reading_english
+from portal.markup import esc
 
 from .models import Question
 
@@ -73,7 +73,7 @@ _STATUS_BADGE = {
 @lru_cache(maxsize=16)
 def _labels(language: str) -> dict:
     with translation.override(language):
-        status = {s.value: _esc(str(s.label)) for s in Question.Status}
+        status = {s.value: esc(str(s.label)) for s in Question.Status}
         return {
             "status": status,
             "badge": {
@@ -85,13 +85,13 @@ def _labels(language: str) -> dict:
             },
             "overdue": (
                 '<span class="badge text-bg-danger badge-status"><i class="bi bi-alarm" '
-                f'aria-hidden="true"></i> {_esc(_("Overdue"))}</span>'
+                f'aria-hidden="true"></i> {esc(_("Overdue"))}</span>'
             ),
-            "times_raised": _esc(_("Times raised")),
-            "anonymous": _esc(_("(anonymous)")),
-            "kind": {k.value: _esc(str(k.label)) for k in Question.Kind},
-            "published": _esc(_("Published")),
-            "a_learner": _esc(_("A learner")),
+            "times_raised": esc(_("Times raised")),
+            "anonymous": esc(_("(anonymous)")),
+            "kind": {k.value: esc(str(k.label)) for k in Question.Kind},
+            "published": esc(_("Published")),
+            "a_learner": esc(_("A learner")),
             "learner_of": _("A learner of class%(cls)s, %(unit)s"),
             "answer_of": _("Answer of %(unit)s"),
             "own_unit": _("the faculty/institute/centre"),
@@ -100,11 +100,6 @@ def _labels(language: str) -> dict:
 
 def labels() -> dict:
     return _labels(translation.get_language() or "vi")
-
-
-def _esc(value) -> str:
-    """django.utils.html.escape without its lazy-string wrapper (the same characters)."""
-    return html.escape(str(value))
 
 
 def _truncated(text: str, length: int = 90) -> str:
@@ -130,7 +125,7 @@ def options(rows) -> list[Option]:
     """A filter's options from (pk, name, name_en) rows (topics, units; no model instance per
     option), named in the reader's language."""
     en = reading_english()
-    return [Option(pk, en and name_en or name) for pk, name, name_en in rows]
+    return [Option(pk, in_language(name, name_en, en)) for pk, name, name_en in rows]
 
 
 @dataclass
@@ -159,15 +154,15 @@ def question_rows(rows, compact: bool = False) -> list[QuestionRow]:
             else ""
         )
         # portal.bilingual's rule: the English when reading English and it is filled in.
-        topic = _esc(en and q["topic__name_en"] or q["topic__name"])
+        topic = esc(in_language(q["topic__name"], q["topic__name_en"], en))
         if q["anonymous"]:
             unit = names["anonymous"]
         elif q["unit_id"]:
-            unit = _esc(en and q["unit__name_en"] or q["unit__name"])
+            unit = esc(in_language(q["unit__name"], q["unit__name_en"], en))
         else:
             unit = ""
         department = (
-            _esc(en and q["department__name_en"] or q["department__name"])
+            esc(in_language(q["department__name"], q["department__name_en"], en))
             if q["department_id"]
             else ""
         )
@@ -175,7 +170,7 @@ def question_rows(rows, compact: bool = False) -> list[QuestionRow]:
         cells = [
             f'<tr data-testid="question-row">\n      <td>{pk}</td>\n'
             f'      <td><a href="{base}{pk}/" translate="no">'
-            f"{_esc(_truncated(q['text']))}</a>{raised}</td>\n      "
+            f"{esc(_truncated(q['text']))}</a>{raised}</td>\n      "
         ]
         if compact:
             arrow = f" → {department}" if department else ""
@@ -218,37 +213,37 @@ def answer_cards(rows) -> list[AnswerCard]:
             if n > 1
             else ""
         )
-        unit_name = en and q["unit__name_en"] or q["unit__name"]
+        unit_name = in_language(q["unit__name"], q["unit__name_en"], en)
         if q["anonymous"]:
             asker = names["a_learner"]
         else:
             cls = f" {q['student_class']}" if q["student_class"] else ""
-            asker = _esc(names["learner_of"] % {"cls": cls, "unit": unit_name})
+            asker = esc(names["learner_of"] % {"cls": cls, "unit": unit_name})
         if not q["answered_by_unit_id"]:
             answerer = ""
         elif q["anonymous"] and q["answered_by_unit_id"] == q["unit_id"]:
             answerer = names["own_unit"]
         else:
-            answerer = en and q["answered_by_unit__name_en"] or q["answered_by_unit__name"]
+            answerer = in_language(q["answered_by_unit__name"], q["answered_by_unit__name_en"], en)
         published = _date(q["published_at"]) if q["published_at"] else ""
         card = (
             f'<article class="card mb-3" id="q{pk}" data-testid="answer">\n'
             '  <div class="card-body">\n'
             '    <div class="d-flex flex-wrap gap-2 small mb-2">\n'
             '      <span class="badge text-bg-light border">'
-            f"{_esc(en and q['topic__name_en'] or q['topic__name'])}</span>\n"
+            f"{esc(in_language(q['topic__name'], q['topic__name_en'], en))}</span>\n"
             '      <span class="badge text-bg-light border">'
-            f"{names['kind'].get(q['kind'], _esc(q['kind']))}</span>\n"
+            f"{names['kind'].get(q['kind'], esc(q['kind']))}</span>\n"
             f"      {raised}\n"
             f'      <span class="text-muted ms-auto">{names["published"]} {published}</span>\n'
             "    </div>\n"
-            f'    <h2 class="h6 mb-1 dlg-question-text" translate="no">{_esc(q["text"])}</h2>\n'
+            f'    <h2 class="h6 mb-1 dlg-question-text" translate="no">{esc(q["text"])}</h2>\n'
             f'    <p class="small text-muted mb-2">{asker}</p>\n'
             '    <div class="border-start border-3 border-success ps-3">\n'
             '      <div class="small fw-semibold text-success mb-1">'
-            f"{names['answer_of'] % {'unit': _esc(answerer)}}</div>\n"
+            f"{names['answer_of'] % {'unit': esc(answerer)}}</div>\n"
             '      <div class="dlg-question-text" translate="no">'
-            f"{_esc(q['answer_text'])}</div>\n"
+            f"{esc(q['answer_text'])}</div>\n"
             "    </div>\n"
             "  </div>\n"
             "</article>"

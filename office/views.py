@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy
 
 from portal.access import has_role, role_required
 from portal.exports import csv_response, xlsx_append
+from portal.markup import esc
 from portal.roles import Role
 
 from . import selectors, services
@@ -194,7 +195,6 @@ def _people_rows(people, on_query: str, show_phones: bool) -> None:
     """Each found person's <tr> of the people table, written once here (issue 15: 50 rows of
     includes, `{% url %}` and lookups cost several times the query): sets `person.html`."""
     from django.urls import reverse
-    from django.utils.html import escape
     from django.utils.safestring import mark_safe
 
     person_base = reverse("office:person", args=[0])[:-2]  # "/directory/people/"
@@ -202,19 +202,19 @@ def _people_rows(people, on_query: str, show_phones: bool) -> None:
     for p in people:
         positions = (
             "".join(
-                f'<div>{escape(a.display_name)} — <a href="{unit_base}{a.unit_code}/{on_query}">'
-                f"{escape(a.unit_display_name)}</a></div>"
+                f'<div>{esc(a.display_name)} — <a href="{unit_base}{a.unit_code}/{on_query}">'
+                f"{esc(a.unit_display_name)}</a></div>"
                 for a in p.current_positions
             )
             or '<span class="text-muted">—</span>'
         )
-        email = escape(p.email)
+        email = esc(p.email)
         mail = f'<a href="mailto:{email}">{email}</a>' if email else "—"
-        phone = f"<td>{escape(p.phone) or '—'}</td>" if show_phones else ""
+        phone = f"<td>{esc(p.phone) or '—'}</td>" if show_phones else ""
         p.html = mark_safe(  # noqa: S308 — every value escaped above
             "\n      <tr>\n"
             f'        <td><a class="person-name" href="{person_base}{p.pk}/{on_query}">'
-            f"{escape(p.display_name)}</a>\n</td>\n"
+            f"{esc(p.display_name)}</a>\n</td>\n"
             f"        <td>{positions}</td>\n"
             f"        <td>{mail}</td>\n"
             f"        {phone}\n      </tr>\n    "

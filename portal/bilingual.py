@@ -9,9 +9,12 @@ def reading_english() -> bool:
     return (get_language() or "vi").startswith("en")
 
 
-def in_language(vi: str, en: str | None) -> str:
-    """`en` on an English page when it is filled in, else `vi`."""
-    return en if en and reading_english() else vi
+def in_language(vi: str, en: str | None, english: bool | None = None) -> str:
+    """`en` on an English page when it is filled in, else `vi`. `english`: reading_english(),
+    when the caller looked it up once for many rows."""
+    if english is None:
+        english = reading_english()
+    return en if en and english else vi
 
 
 def localized(obj, field: str) -> str:
