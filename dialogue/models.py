@@ -590,6 +590,34 @@ class ProgrammeItem(models.Model):
 # --- learners' questions and opinions ----------------------------------------------------
 
 
+# What public pages may say of a question (issue 10 §5), from plain values: the question's
+# own labels below and the pages that read questions as values (dialogue/rows.py) share them.
+
+
+def public_asker_of(anonymous: bool, student_class: str, unit_name: str) -> str:
+    """Who asked, as public pages say it: never a name; for an anonymous question, neither
+    the class nor the unit."""
+    if anonymous:
+        return str(_("A learner"))
+    cls = f" {student_class}" if student_class else ""
+    return str(_("A learner of class%(cls)s, %(unit)s")) % {"cls": cls, "unit": unit_name}
+
+
+def unit_label_of(anonymous: bool, unit_name: str) -> str:
+    """The question's unit, or "(anonymous)"."""
+    return str(_("(anonymous)")) if anonymous else unit_name
+
+
+def answerer_label_of(anonymous: bool, unit_id, answered_by_unit_id, answerer_name) -> str:
+    """Who answered; for an anonymous question answered by its own unit, not which unit.
+    `answerer_name`: the answering unit's name, or a function giving it (read only if shown)."""
+    if not answered_by_unit_id:
+        return ""
+    if anonymous and answered_by_unit_id == unit_id:
+        return str(_("the faculty/institute/centre"))
+    return answerer_name() if callable(answerer_name) else answerer_name
+
+
 class Question(models.Model):
     class Kind(models.TextChoices):
         QUESTION = "question", _("Question")
@@ -749,24 +777,12 @@ class Question(models.Model):
             self.status == self.Status.ROUTED and self.due_at and self.due_at < timezone.now()
         )
 
-    @property
-    def public_asker(self) -> str:
-        """What public pages say about who asked: never a name."""
-        if self.anonymous:
-            return str(_("A learner"))
-        cls = f" {self.student_class}" if self.student_class else ""
-        return str(_("A learner of class%(cls)s, %(unit)s")) % {
-            "cls": cls,
-            "unit": self.unit.display_name,
-        }
-
     # Anonymous means no page, filter, search, export or count ties the question to a unit or
     # a class (issue 10 §5): pages print these instead of unit and student_class.
     @property
     def unit_label(self) -> str:
-        if self.anonymous:
-            return str(_("(anonymous)"))
-        return self.unit.display_name if self.unit_id else ""
+        shown = self.unit_id and not self.anonymous  # the unit is read only when shown
+        return unit_label_of(self.anonymous, self.unit.display_name if shown else "")
 
     @property
     def class_label(self) -> str:
@@ -775,11 +791,12 @@ class Question(models.Model):
     @property
     def answerer_label(self) -> str:
         """Who answered; for an anonymous question answered by its own unit, not which unit."""
-        if not self.answered_by_unit_id:
-            return ""
-        if self.anonymous and self.answered_by_unit_id == self.unit_id:
-            return str(_("the faculty/institute/centre"))
-        return self.answered_by_unit.display_name
+        return answerer_label_of(
+            self.anonymous,
+            self.unit_id,
+            self.answered_by_unit_id,
+            lambda: self.answered_by_unit.display_name,
+        )
 
     def refresh_search_key(self):
         # An anonymous question is not found by its unit's name or its class code.

@@ -21,7 +21,7 @@ from django.utils.translation import ngettext
 from portal.bilingual import in_language, reading_english
 from portal.markup import esc
 
-from .models import Question
+from .models import Question, answerer_label_of, public_asker_of, unit_label_of
 
 # What a question row shows (the shared table of dialogue/_question_table.html).
 ROW_FIELDS = (
@@ -88,13 +88,9 @@ def _labels(language: str) -> dict:
                 f'aria-hidden="true"></i> {esc(_("Overdue"))}</span>'
             ),
             "times_raised": esc(_("Times raised")),
-            "anonymous": esc(_("(anonymous)")),
             "kind": {k.value: esc(str(k.label)) for k in Question.Kind},
             "published": esc(_("Published")),
-            "a_learner": esc(_("A learner")),
-            "learner_of": _("A learner of class%(cls)s, %(unit)s"),
             "answer_of": _("Answer of %(unit)s"),
-            "own_unit": _("the faculty/institute/centre"),
         }
 
 
@@ -155,12 +151,12 @@ def question_rows(rows, compact: bool = False) -> list[QuestionRow]:
         )
         # portal.bilingual's rule: the English when reading English and it is filled in.
         topic = esc(in_language(q["topic__name"], q["topic__name_en"], en))
-        if q["anonymous"]:
-            unit = names["anonymous"]
-        elif q["unit_id"]:
-            unit = esc(in_language(q["unit__name"], q["unit__name_en"], en))
-        else:
-            unit = ""
+        unit = esc(
+            unit_label_of(
+                q["anonymous"],
+                in_language(q["unit__name"], q["unit__name_en"], en) if q["unit_id"] else "",
+            )
+        )
         department = (
             esc(in_language(q["department__name"], q["department__name_en"], en))
             if q["department_id"]
@@ -198,8 +194,8 @@ class AnswerCard:
 
 def answer_cards(rows) -> list[AnswerCard]:
     """The public answers' cards from `values(*ANSWER_FIELDS)` dicts: no learner's name, and
-    for an anonymous question neither its class nor its unit (Question.public_asker and
-    answerer_label say the same for one question)."""
+    for an anonymous question neither its class nor its unit (the rules of dialogue.models:
+    public_asker_of, answerer_label_of)."""
     names = labels()
     en = reading_english()
     out = []
@@ -214,17 +210,13 @@ def answer_cards(rows) -> list[AnswerCard]:
             else ""
         )
         unit_name = in_language(q["unit__name"], q["unit__name_en"], en)
-        if q["anonymous"]:
-            asker = names["a_learner"]
-        else:
-            cls = f" {q['student_class']}" if q["student_class"] else ""
-            asker = esc(names["learner_of"] % {"cls": cls, "unit": unit_name})
-        if not q["answered_by_unit_id"]:
-            answerer = ""
-        elif q["anonymous"] and q["answered_by_unit_id"] == q["unit_id"]:
-            answerer = names["own_unit"]
-        else:
-            answerer = in_language(q["answered_by_unit__name"], q["answered_by_unit__name_en"], en)
+        asker = esc(public_asker_of(q["anonymous"], q["student_class"], unit_name))
+        answerer = answerer_label_of(
+            q["anonymous"],
+            q["unit_id"],
+            q["answered_by_unit_id"],
+            in_language(q["answered_by_unit__name"], q["answered_by_unit__name_en"], en),
+        )
         published = _date(q["published_at"]) if q["published_at"] else ""
         card = (
             f'<article class="card mb-3" id="q{pk}" data-testid="answer">\n'
